@@ -1,0 +1,3 @@
+from mamori.cli import main
+
+main()

@@ -1,0 +1,258 @@
+"""mamori settings, read from environment variables (see docs/deployment.md).
+
+The defaults give a working system on a fresh machine: SQLite under ./var/,
+Japanese screens, Tokyo time. Production sets MAMORI_DEBUG=0, a secret key,
+the host names and (usually) DATABASE_URL for PostgreSQL.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from mamori.lib.env import (
+    database_from_url,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(envstr("MAMORI_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEBUG = envbool("MAMORI_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = envsecret("MAMORI_SECRET_KEY")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set when MAMORI_DEBUG is off. "
+            "See docs/deployment.md."
+        )
+    # Development: keep a generated key under var/ so sessions survive restarts.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = envlist("MAMORI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = envlist("MAMORI_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "mamori.core",
+    "mamori.trail",
+    "mamori.org",
+    "mamori.accounts",
+    "mamori.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "mamori.core.middleware.JapaneseFirstLocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mamori.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mamori.accounts.middleware.RequireSecondFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Axes must come last: it turns a locked-out sign-in into its lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "mamori.urls"
+WSGI_APPLICATION = "mamori.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "mamori.core.context_processors.mamori",
+            ],
+            "builtins": ["django.templatetags.i18n", "mamori.core.templatetags.mamori"],
+        },
+    }
+]
+
+# Databases ---------------------------------------------------------------
+
+_database_url = envstr("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url)}
+else:
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "mamori.sqlite3"}
+    }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets readers go on while one writer writes; IMMEDIATE takes the
+            # write lock at BEGIN, so concurrent writers queue instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+    if not _database_url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", envint("MAMORI_DB_CONN_MAX_AGE", 60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Authentication ----------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("MAMORI_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+SESSION_COOKIE_AGE = envint("MAMORI_SESSION_SECONDS", 8 * 60 * 60)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Lock-out (django-axes): by user name, not by address, because a whole
+# office usually reaches the server through one NAT address.
+AXES_FAILURE_LIMIT = envint("MAMORI_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("MAMORI_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the trail
+AXES_VERBOSE = False
+# axes.W006 asks to lock by address too; in an office behind one NAT address
+# that would lock out every colleague after one person's typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+OTP_TOTP_ISSUER = envstr("MAMORI_OTP_ISSUER", "mamori")
+
+# Internationalization ----------------------------------------------------
+
+LANGUAGE_CODE = "ja"
+LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Tokyo"
+USE_I18N = True
+USE_TZ = True
+
+# Static files: served by mamori itself (WhiteNoise), never from a CDN.
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(envstr("MAMORI_STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+MEDIA_ROOT = Path(envstr("MAMORI_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Security ----------------------------------------------------------------
+
+SESSION_COOKIE_SECURE = envbool("MAMORI_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = envbool("MAMORI_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("MAMORI_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MAMORI_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("MAMORI_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("MAMORI_BEHIND_PROXY", False):
+    # Only behind a reverse proxy that sets this header itself.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Every script, style, font and image comes from mamori itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Mail (notifications arrive in later features) -----------------------------
+
+EMAIL_HOST = envstr("MAMORI_SMTP_HOST", "localhost")
+EMAIL_PORT = envint("MAMORI_SMTP_PORT", 25)
+EMAIL_HOST_USER = envstr("MAMORI_SMTP_USER")
+EMAIL_HOST_PASSWORD = envsecret("MAMORI_SMTP_PASSWORD") or ""
+EMAIL_USE_TLS = envbool("MAMORI_SMTP_STARTTLS", False)
+DEFAULT_FROM_EMAIL = envstr("MAMORI_MAIL_FROM", "mamori@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("MAMORI_LOG_LEVEL", "WARNING")},
+}
+
+# mamori ------------------------------------------------------------------
+
+MAMORI_ORGANIZATION_NAME = envstr("MAMORI_ORGANIZATION_NAME", "")
+MAMORI_PAGE_SIZE = 50

@@ -1,0 +1,11 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("mamori.core.urls")),
+    path("accounts/", include("mamori.accounts.urls")),
+    path("org/", include("mamori.org.urls")),
+    path("trail/", include("mamori.trail.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]
