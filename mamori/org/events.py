@@ -1,0 +1,14 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgEvent(models.TextChoices):
+    UNIT_CREATED = "org.unit_created", _("Org unit created")
+    UNIT_CHANGED = "org.unit_changed", _("Org unit changed")
+    UNIT_MOVED = "org.unit_moved", _("Org unit moved")
+    UNIT_CLOSED = "org.unit_closed", _("Org unit abolished")
+    POSITION_CREATED = "org.position_created", _("Position created")
+    PERSON_HIRED = "org.person_hired", _("Person hired")
+    PERSON_CHANGED = "org.person_changed", _("Person details changed")
+    PERSON_TRANSFERRED = "org.person_transferred", _("Person transferred")
+    PERSON_RETIRED = "org.person_retired", _("Person retired")
