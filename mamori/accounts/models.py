@@ -1,0 +1,74 @@
+"""Sign-in accounts and their application roles."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppRole(models.TextChoices):
+    """What a user may do in mamori itself, apart from the policy roles they hold."""
+
+    STAFF = "staff", _("Staff")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("System administrator")
+
+
+class MamoriUserManager(UserManager):
+    def get_queryset(self):
+        # Every request reads the user's person, unit and position for scoping.
+        return super().get_queryset().select_related("person__unit", "person__position")
+
+
+class User(AbstractUser):
+    """A sign-in account, linked to the person (職員) who uses it.
+
+    Administrators and auditors may have no person (an outside auditor, the
+    vendor's installation account); staff always act as a person.
+    """
+
+    person = models.OneToOneField(
+        "org.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+    role = models.CharField(
+        _("application role"), max_length=20, choices=AppRole.choices, default=AppRole.STAFF
+    )
+    otp_required = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=False,
+        help_text=_("The user must confirm each sign-in with an authenticator app (TOTP)."),
+    )
+
+    objects = MamoriUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.person_id:
+            return self.person.name
+        full = f"{self.last_name} {self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def trail_name(self) -> str:
+        """The actor's name as frozen into trail events."""
+        return f"{self.display_name} ({self.username})"
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == AppRole.ADMIN)
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.is_active and self.role == AppRole.AUDITOR

@@ -1,0 +1,331 @@
+import base64
+import time
+
+import segno
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mamori.accounts import actions
+from mamori.accounts.forms import (
+    AdminPasswordForm,
+    LoginForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+    UserSearchForm,
+)
+from mamori.accounts.models import User
+from mamori.accounts.permissions import admin_required
+from mamori.lib.forms import apply_validation_error
+
+PENDING_KEY = "mamori_pending_login"
+PENDING_SECONDS = 300
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _needs_second_factor(user: User) -> bool:
+    return user.otp_required or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip()
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                # AxesMiddleware answers this request with the lock-out page.
+                actions.record_lockout(username)
+                return render(request, "accounts/locked_out.html", status=429)
+            actions.record_login_failure(username, reason="invalid credentials")
+            form.add_error(None, _("The user name or password is wrong."))
+        elif _needs_second_factor(user):
+            request.session[PENDING_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": _safe_next(request),
+            }
+            return redirect("accounts:login_otp")
+        else:
+            login(request, user)
+            actions.record_login(user, method="password")
+            return redirect(_safe_next(request))
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _pending_user(request) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING_KEY) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None, {}
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return user, pending
+
+
+def _qr_data_uri(device: TOTPDevice) -> str:
+    svg = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    return svg
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_otp_view(request):
+    """Second step of sign-in: the authenticator code, or registering an authenticator first."""
+    user, pending = _pending_user(request)
+    if user is None:
+        messages.warning(request, _("Please sign in again."))
+        return redirect("accounts:login")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = _unconfirmed_device(user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a moment and try again."))
+        elif device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                actions.confirm_totp_device(user, device)
+            del request.session[PENDING_KEY]
+            login(request, user, backend=pending["backend"])
+            otp_login(request, device)
+            actions.record_login(user, method="password+totp")
+            return redirect(pending.get("next") or reverse(settings.LOGIN_REDIRECT_URL))
+        else:
+            actions.record_otp_failure(user)
+            form.add_error("token", _("The code is wrong or has expired."))
+    context = {"form": form, "enrolling": enrolling, "pending_user": user}
+    if enrolling:
+        context |= {"qr": _qr_data_uri(device), "secret": base64.b32encode(device.bin_key).decode()}
+    return render(request, "accounts/login_otp.html", context)
+
+
+def _unconfirmed_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        actions.record_logout(request.user)
+    logout(request)
+    messages.info(request, _("You have signed out."))
+    return redirect("accounts:login")
+
+
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.change_own_password(request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_view(request):
+    """Register or remove one's own authenticator app."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    form = TokenForm(request.POST or None) if request.POST.get("step") == "confirm" else TokenForm()
+    pending = None
+    if request.method == "POST":
+        step = request.POST.get("step")
+        if step == "remove":
+            try:
+                actions.remove_totp_devices(user, actor=user)
+                messages.success(request, _("The authenticator has been removed."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("accounts:two_factor")
+        if step in {"start", "confirm"} and device is None:
+            pending = _unconfirmed_device(user)
+            if step == "confirm" and form.is_valid():
+                if pending.verify_token(form.cleaned_data["token"]):
+                    actions.confirm_totp_device(user, pending)
+                    otp_login(request, pending)
+                    messages.success(request, _("The authenticator has been registered."))
+                    return redirect("accounts:two_factor")
+                form.add_error("token", _("The code is wrong or has expired."))
+    context = {"device": device, "form": form, "pending": pending}
+    if pending is not None:
+        context |= {
+            "qr": _qr_data_uri(pending),
+            "secret": base64.b32encode(pending.bin_key).decode(),
+        }
+    return render(request, "accounts/two_factor.html", context)
+
+
+# Administration of accounts ---------------------------------------------------
+
+
+def _locked_usernames(usernames: list[str]) -> set[str]:
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
+
+
+@admin_required
+def user_list(request):
+    form = UserSearchForm(request.GET or None)
+    users = User.objects.order_by("username")
+    if form.is_valid() and form.cleaned_data["q"]:
+        q = form.cleaned_data["q"].strip()
+        users = users.filter(
+            Q(username__icontains=q) | Q(person__name__icontains=q) | Q(person__employee_no=q)
+        )
+    page = Paginator(users, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    locked = _locked_usernames([u.username for u in rows])
+    devices = set(
+        TOTPDevice.objects.filter(user__in=rows, confirmed=True).values_list("user_id", flat=True)
+    )
+    for user in rows:
+        user.locked = user.username in locked
+        user.has_device = user.pk in devices
+    return render(request, "accounts/user_list.html", {"form": form, "page": page, "rows": rows})
+
+
+@admin_required
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.create_user(
+                username=data["username"],
+                password=data["password"],
+                person=data["person"],
+                role=data["role"],
+                otp_required=data["otp_required"],
+                email=data["email"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request, _("Account %(name)s has been created.") % {"name": user.username}
+            )
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request, pk: int):
+    account = get_object_or_404(User, pk=pk)
+    form = UserEditForm(request.POST or None, instance=User.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_user(
+                account,
+                actor=request.user,
+                role=form.cleaned_data["role"],
+                otp_required=form.cleaned_data["otp_required"],
+                is_active=form.cleaned_data["is_active"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The account has been updated."))
+            return redirect("accounts:user_detail", pk=pk)
+    context = {
+        "account": account,
+        "form": form,
+        "password_form": AdminPasswordForm(),
+        "locked": bool(_locked_usernames([account.username])),
+        "has_device": TOTPDevice.objects.filter(user=account, confirmed=True).exists(),
+    }
+    return render(request, "accounts/user_detail.html", context)
+
+
+@admin_required
+@sensitive_post_parameters("password")
+@require_POST
+def user_set_password(request, pk: int):
+    account = get_object_or_404(User, pk=pk)
+    form = AdminPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_password_by_admin(
+                account, password=form.cleaned_data["password"], actor=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The password has been set."))
+    else:
+        messages.error(request, _("Enter a password."))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def user_unlock(request, pk: int):
+    account = get_object_or_404(User, pk=pk)
+    actions.unlock_user(account, actor=request.user)
+    messages.success(request, _("The lock-out has been lifted."))
+    return redirect("accounts:user_detail", pk=pk)
+
+
+@admin_required
+@require_POST
+def user_reset_otp(request, pk: int):
+    account = get_object_or_404(User, pk=pk)
+    try:
+        actions.remove_totp_devices(account, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The authenticator has been removed; the user registers a new one at the next sign-in."
+            ),
+        )
+    return redirect("accounts:user_detail", pk=pk)
