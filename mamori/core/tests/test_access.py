@@ -1,0 +1,100 @@
+"""Every view, tried as every persona and as nobody.
+
+The table below must name every URL pattern of the project: a new view
+without an access rule fails `test_every_view_has_an_access_rule`.
+"""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mamori.lib.testing import PersonaTestCase
+
+OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
+PERSONAS = ["anonymous", "staff_b", "staff_a", "kacho_a", "auditor", "admin"]
+
+# url name -> (how to build its arguments, GET outcome per persona in PERSONAS order)
+ACCESS = {
+    "core:home": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "core:healthz": (lambda p: [], [OK, OK, OK, OK, OK, OK]),
+    "accounts:login": (lambda p: [], [OK, 302, 302, 302, 302, 302]),
+    "accounts:login_otp": (lambda p: [], [302, 302, 302, 302, 302, 302]),
+    "accounts:logout": (lambda p: [], [LOGIN, 405, 405, 405, 405, 405]),
+    "accounts:password_change": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "accounts:two_factor": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "accounts:user_list": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "accounts:user_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "accounts:user_detail": (lambda p: [p.staff_a.pk], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "accounts:user_set_password": (
+        lambda p: [p.staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, 405],
+    ),
+    "accounts:user_unlock": (
+        lambda p: [p.staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, 405],
+    ),
+    "accounts:user_reset_otp": (
+        lambda p: [p.staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, 405],
+    ),
+    "org:unit_tree": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "org:unit_detail": (lambda p: [p.unit_a.code], [LOGIN, OK, OK, OK, OK, OK]),
+    "org:unit_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "org:unit_edit": (lambda p: [p.unit_a.code], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "org:unit_close": (lambda p: [p.unit_a.code], [LOGIN, DENIED, DENIED, DENIED, DENIED, 405]),
+    "org:person_search": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    # A colleague's personnel record in unit A: unit A and its head see it, unit B does not.
+    "org:person_detail": (lambda p: [p.person_colleague_a.pk], [LOGIN, HIDDEN, OK, OK, OK, OK]),
+    "org:person_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "org:person_edit": (
+        lambda p: [p.person_staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    "org:person_transfer": (
+        lambda p: [p.person_staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    "org:person_retire": (
+        lambda p: [p.person_staff_a.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
+    "trail:list": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, OK, OK]),
+    "trail:detail": (lambda p: [1], [LOGIN, DENIED, DENIED, DENIED, OK, OK]),
+    "set_language": (lambda p: [], [302, 302, 302, 302, 302, 302]),
+}
+
+
+def _all_url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+class AccessMatrixTests(PersonaTestCase):
+    def test_every_view_has_an_access_rule(self):
+        self.assertEqual(sorted(_all_url_names() - set(ACCESS)), [])
+
+    def test_each_persona_gets_what_the_rule_says(self):
+        for name, (args, outcomes) in ACCESS.items():
+            url = reverse(name, args=args(self.p))
+            for persona, expected in zip(PERSONAS, outcomes, strict=True):
+                with self.subTest(view=name, persona=persona):
+                    self.sign_in(None if persona == "anonymous" else getattr(self.p, persona))
+                    response = self.client.get(url)
+                    if expected == LOGIN:
+                        self.assertEqual(response.status_code, 302)
+                        self.assertTrue(response["Location"].startswith(reverse("accounts:login")))
+                    else:
+                        self.assertEqual(response.status_code, expected)
+
+    def test_refusals_of_authority_are_in_the_trail(self):
+        from mamori.trail.models import Event
+
+        self.sign_in(self.p.staff_b)
+        self.client.get(reverse("accounts:user_list"))
+        event = Event.objects.filter(action="access.denied").latest("seq")
+        self.assertEqual(event.actor_id, self.p.staff_b.pk)
+        self.assertIn("/accounts/users/", event.after["what"])

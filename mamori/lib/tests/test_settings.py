@@ -1,0 +1,126 @@
+"""Start-up configuration: errors an operator sees, and the production profile."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.test import SimpleTestCase
+
+from mamori.lib.env import database_from_url, envbool, envsecret
+
+PRODUCTION_ENV = {
+    "MAMORI_DEBUG": "0",
+    "MAMORI_SECRET_KEY": "k9$Zq!7vR2#xLm4@pW8&eT1^yU6*oI3(aS5)dF0-gH+jK_lZ=cX" * 2,
+    "MAMORI_ALLOWED_HOSTS": "mamori.city.example.lg.jp",
+}
+
+
+def run_mamori(*args: str, env: dict[str, str], tmp: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAMORI_", "DJANGO_", "DATABASE_URL"))
+    }
+    clean |= {"MAMORI_VAR_DIR": tmp} | env
+    return subprocess.run(
+        [sys.executable, "-m", "mamori", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+class EnvHelperTests(SimpleTestCase):
+    def test_a_mistyped_boolean_stops_start_up(self):
+        os.environ["MAMORI_TEST_FLAG"] = "maybe"
+        try:
+            with self.assertRaisesMessage(
+                ImproperlyConfigured, "MAMORI_TEST_FLAG='maybe' is not a boolean"
+            ):
+                envbool("MAMORI_TEST_FLAG", False)
+        finally:
+            del os.environ["MAMORI_TEST_FLAG"]
+
+    def test_a_secret_can_come_from_a_file(self):
+        path = Path(self.tmp_dir()) / "key"
+        path.write_text("from-file\n", encoding="utf-8")
+        os.environ["MAMORI_TEST_SECRET_FILE"] = str(path)
+        try:
+            self.assertEqual(envsecret("MAMORI_TEST_SECRET"), "from-file")
+        finally:
+            del os.environ["MAMORI_TEST_SECRET_FILE"]
+
+    def tmp_dir(self) -> str:
+        import tempfile
+
+        directory = tempfile.mkdtemp()
+        self.addCleanup(__import__("shutil").rmtree, directory)
+        return directory
+
+    def test_malformed_database_urls_are_explained(self):
+        for url, message in [
+            ("mysql://root@localhost/mamori", "not understood"),
+            ("postgres:/oops", "not understood"),
+            ("localhost:5432", "not understood"),
+            ("postgres://user@host:port/name", "cannot be parsed"),
+            ("postgres://user@host:5432/", "names no database"),
+        ]:
+            with self.subTest(url=url), self.assertRaisesMessage(ImproperlyConfigured, message):
+                database_from_url(url)
+
+    def test_postgres_urls_give_psycopg_settings(self):
+        config = database_from_url("postgres://mamori:secret@db.example:5433/mamori")
+        self.assertEqual(config["ENGINE"], "django.db.backends.postgresql")
+        self.assertEqual(
+            (config["HOST"], config["PORT"], config["NAME"]), ("db.example", 5433, "mamori")
+        )
+
+
+class ProductionProfileTests(SimpleTestCase):
+    def setUp(self):
+        import tempfile
+
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(__import__("shutil").rmtree, self.tmp)
+
+    def test_check_deploy_passes_with_the_documented_environment(self):
+        result = run_mamori(
+            "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp=self.tmp
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("no issues", result.stdout)
+
+    def test_production_without_a_secret_key_refuses_to_start(self):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "MAMORI_SECRET_KEY"}
+        result = run_mamori("check", env=env, tmp=self.tmp)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set", result.stderr)
+
+    def test_a_malformed_database_url_refuses_to_start(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"DATABASE_URL": "postgres//nohost"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DATABASE_URL is not understood", result.stderr)
+
+    def test_production_hashes_passwords_with_argon2(self):
+        code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_", "DJANGO_"))}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','mamori.settings'); django.setup(); "
+                + code,
+            ],
+            env=clean | PRODUCTION_ENV | {"MAMORI_VAR_DIR": self.tmp},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertEqual(
+            result.stdout.strip(), "django.contrib.auth.hashers.Argon2PasswordHasher", result.stderr
+        )
