@@ -1,0 +1,3 @@
+"""Shared pytest fixtures."""
+
+from mamori.lib.browser import browser_page  # noqa: F401  (fixture)
