@@ -9,6 +9,7 @@
 The compiled .mo is committed, so installing mamori needs no gettext tools.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,7 @@ def extract() -> None:
             "--no-location",
         ],
         cwd=ROOT / "mamori",
+        env={**os.environ, "MAMORI_DEBUG": "1", "MAMORI_VAR_DIR": str(ROOT / "var")},
         check=True,
     )
     po = polib.pofile(str(PO))
