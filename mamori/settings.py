@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mamori.trail",
     "mamori.org",
     "mamori.accounts",
+    "mamori.policy",
     "mamori.demo",
 ]
 

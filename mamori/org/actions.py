@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from mamori.org.events import OrgEvent
 from mamori.org.models import (
+    Absence,
     Assignment,
     AssignmentReason,
     EmploymentType,
@@ -27,7 +28,7 @@ from mamori.org.models import (
 from mamori.org.text import normalize_kana, normalize_name
 from mamori.trail.chain import record, snapshot
 
-UNIT_FIELDS = ["code", "name", "kind", "parent", "sort_order", "phone", "closed_on"]
+UNIT_FIELDS = ["code", "name", "kind", "parent", "sort_order", "phone", "is_lead", "closed_on"]
 PERSON_FIELDS = [
     "employee_no",
     "name",
@@ -66,6 +67,7 @@ def create_unit(
     actor,
     sort_order: int = 0,
     phone: str = "",
+    is_lead: bool = False,
 ) -> OrgUnit:
     code, name = code.strip(), name.strip()
     if not code or not name:
@@ -75,7 +77,14 @@ def create_unit(
     if parent is not None and parent.closed_on is not None:
         raise ValidationError({"parent": _("The parent unit has been abolished.")})
     unit = OrgUnit(
-        code=code, name=name, kind=kind, parent=parent, sort_order=sort_order, phone=phone, path=""
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        sort_order=sort_order,
+        phone=phone,
+        is_lead=is_lead,
+        path="",
     )
     unit.save()
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
@@ -94,6 +103,7 @@ def change_unit(
     kind: str | None = None,
     sort_order: int | None = None,
     phone: str | None = None,
+    is_lead: bool | None = None,
 ) -> OrgUnit:
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit, UNIT_FIELDS)
@@ -111,9 +121,11 @@ def change_unit(
         unit.sort_order = sort_order
     if phone is not None:
         unit.phone = phone.strip()
+    if is_lead is not None:
+        unit.is_lead = is_lead
     after = snapshot(unit, UNIT_FIELDS)
     if after != before:
-        unit.save(update_fields=["code", "name", "kind", "sort_order", "phone"])
+        unit.save(update_fields=["code", "name", "kind", "sort_order", "phone", "is_lead"])
         record(OrgEvent.UNIT_CHANGED, actor=actor, target=unit, before=before, after=after)
     return unit
 
@@ -397,3 +409,37 @@ def retire_person(person: Person, *, retirement_date: dt.date, actor) -> Person:
     )
     deactivate_for_retirement(person, actor=actor)
     return person
+
+
+@transaction.atomic
+def record_absence(
+    person: Person, *, start_date: dt.date, end_date: dt.date, reason: str, actor
+) -> Absence:
+    """Mark a person away; their designated deputy acts for them meanwhile (代決)."""
+    if end_date < start_date:
+        raise ValidationError({"end_date": _("The absence ends before it starts.")})
+    if person.status == PersonStatus.RETIRED:
+        raise ValidationError(_("A retired person cannot be marked absent."))
+    overlapping = Absence.objects.filter(
+        person=person, start_date__lte=end_date, end_date__gte=start_date
+    )
+    if overlapping.exists():
+        raise ValidationError(_("This person is already marked absent for part of that period."))
+    absence = Absence.objects.create(
+        person=person, start_date=start_date, end_date=end_date, reason=reason.strip()
+    )
+    record(
+        OrgEvent.ABSENCE_RECORDED,
+        actor=actor,
+        target=person,
+        after=snapshot(absence, ["start_date", "end_date", "reason"]),
+    )
+    return absence
+
+
+@transaction.atomic
+def cancel_absence(absence: Absence, *, actor) -> None:
+    before = snapshot(absence, ["start_date", "end_date", "reason"])
+    person = absence.person
+    absence.delete()
+    record(OrgEvent.ABSENCE_CANCELLED, actor=actor, target=person, before=before)

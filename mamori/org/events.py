@@ -12,3 +12,5 @@ class OrgEvent(models.TextChoices):
     PERSON_CHANGED = "org.person_changed", _("Person details changed")
     PERSON_TRANSFERRED = "org.person_transferred", _("Person transferred")
     PERSON_RETIRED = "org.person_retired", _("Person retired")
+    ABSENCE_RECORDED = "org.absence_recorded", _("Absence recorded")
+    ABSENCE_CANCELLED = "org.absence_cancelled", _("Absence cancelled")

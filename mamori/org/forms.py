@@ -38,6 +38,7 @@ class UnitForm(forms.Form):
     parent = UnitChoiceField(label=_("Parent unit"), required=False)
     sort_order = forms.IntegerField(label=_("Display order"), min_value=0, initial=0)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    is_lead = forms.BooleanField(label=_("Lead division (主管課)"), required=False)
 
 
 class CloseUnitForm(forms.Form):

@@ -54,6 +54,13 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False)
     sort_order = models.PositiveIntegerField(_("display order"), default=0)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_lead = models.BooleanField(
+        _("lead division (主管課)"),
+        default=False,
+        help_text=_(
+            "The division that coordinates its bureau or department, e.g. the 総務課 of a 局."
+        ),
+    )
     closed_on = models.DateField(_("abolished on"), null=True, blank=True)
 
     objects = OrgUnitQuerySet.as_manager()
@@ -256,3 +263,38 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.unit} ({self.start_date}–{self.end_date or ''})"
+
+
+class AbsenceQuerySet(models.QuerySet):
+    def on(self, day) -> "AbsenceQuerySet":
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+class Absence(models.Model):
+    """A period in which a person is away (出張, 休暇, 病気休暇 …) and their deputy acts for them."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="absences"
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-start_date"]
+        indexes = [
+            models.Index(fields=["person", "start_date", "end_date"], name="org_absence_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="org_absence_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.start_date}–{self.end_date}"

@@ -147,6 +147,7 @@ def unit_create(request):
                 parent=data["parent"],
                 sort_order=data["sort_order"],
                 phone=data["phone"],
+                is_lead=data["is_lead"],
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -168,6 +169,7 @@ def unit_edit(request, code: str):
         "parent": str(unit.parent_id or ""),
         "sort_order": unit.sort_order,
         "phone": unit.phone,
+        "is_lead": unit.is_lead,
     }
     form = UnitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -182,6 +184,7 @@ def unit_edit(request, code: str):
                     kind=data["kind"],
                     sort_order=data["sort_order"],
                     phone=data["phone"],
+                    is_lead=data["is_lead"],
                     actor=request.user,
                 )
         except ValidationError as exc:

@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PolicyEvent(models.TextChoices):
+    VERSION_LOADED = "policy.version_loaded", _("Policy version loaded")
+    VERSION_ACTIVATED = "policy.version_activated", _("Policy version activated")
+    DESIGNATED = "policy.designated", _("Person designated to a role")
+    DESIGNATION_ENDED = "policy.designation_ended", _("Role designation ended")

@@ -1,0 +1,107 @@
+"""The fixed vocabulary policy packs are written in: kinds of requests, record
+fields, role scopes, rule kinds. Labels are what users read; keys are what packs use.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestKind(models.TextChoices):
+    TAKE_OUT = "take_out", _("Take-out (持ち出し)")
+    SEND = "send", _("Sending outside (送信)")
+    COPY = "copy", _("Copy (複製)")
+    LEND = "lend", _("Lending (貸出)")
+    DISPOSE = "dispose", _("Disposal (廃棄)")
+    SOFTWARE = "software_install", _("Installing software (ソフトウェア導入)")
+    DEVICE_CHANGE = "device_change", _("Changing devices (機器構成の変更)")
+    EXTERNAL_CONNECTION = (
+        "external_connection",
+        _("Connecting to an outside network (外部ネットワーク接続)"),
+    )
+    EXTERNAL_SERVICE = "external_service", _("Using an outside service (外部サービス利用)")
+    AUTO_FORWARD = "auto_forward", _("Mail auto-forwarding (自動転送)")
+    EQUIPMENT_OUT = (
+        "equipment_out",
+        _("Taking equipment out of the office (執務室外への機器持ち出し)"),
+    )
+    PROVIDE = "provide", _("Providing to outsiders (部外者への提供)")
+    EXCEPTION = "exception", _("Exception (例外措置)")
+
+
+class RecordField(models.TextChoices):
+    PURPOSE = "purpose", _("Purpose (目的)")
+    DATETIME = "datetime", _("Date and time (日時)")
+    CONTENT = "content", _("Information asset concerned (情報資産の内容)")
+    PERSON_IN_CHARGE = "person_in_charge", _("Person in charge (担当者)")
+    METHOD = "method", _("Method (処理方法)")
+    DESTINATION = "destination", _("Destination or recipient (送付先・持出先)")
+    RETURN_DATE = "return_date", _("Expected return (返却予定日)")
+    PROOF = "proof", _("Proof that data cannot be recovered (消去の証明)")
+    REASON = "reason", _("Reason (理由)")
+
+
+class Measure(models.TextChoices):
+    ENCRYPTION = "encryption", _("Encryption (暗号化)")
+    PASSWORD = "password", _("Password protection (パスワード設定)")
+    ENCRYPTION_OR_PASSWORD = (
+        "encryption_or_password",
+        _("Encryption or password (暗号化やパスワード設定等)"),
+    )
+    PHYSICAL_PROTECTION = "physical_protection", _("Physical protection (物理的な保護措置)")
+    VIRUS_CHECK = "virus_check", _("Virus check (不正プログラムのチェック)")
+    ERASURE = "erasure", _("Unrecoverable erasure or destruction (復元不可能な消去・破壊)")
+    CONFIDENTIALITY_CONTRACT = (
+        "confidentiality_contract",
+        _("Contract with confidentiality clause (守秘義務契約)"),
+    )
+
+
+class Scope(models.TextChoices):
+    ORGANIZATION = "organization", _("Whole organization")
+    DEPARTMENT = "department", _("Per bureau or department (局・部・区)")
+    DIVISION = "division", _("Per division (課)")
+    SYSTEM = "system", _("Per information system")
+    EVERYONE = "everyone", _("Every member of staff")
+    DESIGNATED = "designated", _("Designated by name (指名)")
+
+
+class RuleKind(models.TextChoices):
+    PERMISSION = "permission", _("Permission with records")
+    LEDGER = "ledger", _("Ledger (管理台帳)")
+    BACKUP = "backup", _("Backup")
+    AUTHENTICATION = "authentication", _("Authentication")
+    NETWORK = "network", _("Network separation")
+    IMPORTANT_SYSTEM = "important_system", _("Important system criteria")
+    SOFTWARE_SUPPORT = "software_support", _("Software support")
+    INCIDENT_CHAIN = "incident_chain", _("Incident reporting chain")
+    SELF_INSPECTION = "self_inspection", _("Self-inspection (自己点検)")
+    AUDIT = "audit", _("Audit (監査)")
+    TRAINING = "training", _("Training (研修・訓練)")
+    EXTERNAL_SERVICE = "external_service", _("Outside services and cloud")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    OUTSOURCING = "outsourcing", _("Outsourcing (業務委託)")
+    REVIEW = "review", _("Policy review (見直し)")
+    CONTACT_TREE = "contact_tree", _("Contact tree (連絡体制)")
+    EMERGENCY_PLAN = "emergency_plan", _("Emergency response plan (緊急時対応計画)")
+
+
+UNIT_KINDS = {
+    "bureau",
+    "department",
+    "ward",
+    "division",
+    "office",
+    "section",
+    "branch",
+    "commission",
+    "executive",
+    "other",
+}
+NETWORK_ZONES = {"mynumber", "lgwan", "internet", "standalone"}
+
+
+class AssetKind(models.TextChoices):
+    INFORMATION = "information", _("Administrative information (行政情報)")
+    MEDIA = "media", _("Storage media (電磁的記録媒体)")
+    DEVICE = "device", _("Terminals and equipment (端末・機器)")
+    PAPER = "paper", _("Paper (紙媒体)")
