@@ -2,10 +2,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from mamori.policy.urls import public_urlpatterns
+
 urlpatterns = [
     path("", include("mamori.core.urls")),
     path("accounts/", include("mamori.accounts.urls")),
     path("org/", include("mamori.org.urls")),
     path("trail/", include("mamori.trail.urls")),
+    path("policy/", include("mamori.policy.urls")),
+    path("public/policy/", include((public_urlpatterns, "public"))),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

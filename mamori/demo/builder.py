@@ -1,4 +1,4 @@
-"""The demo municipality (みどり市): a realistic organization built through the real actions.
+"""The demo municipality (みどり市), built through the real actions under a policy pack.
 
 Deterministic: the same run gives the same people, codes and history. Running
 it again adds nothing that is already there.
@@ -7,24 +7,35 @@ it again adds nothing that is already there.
 import datetime as dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from mamori.accounts import actions as account_actions
-from mamori.accounts.models import AppRole, User
+from mamori.accounts.models import User
 from mamori.demo.names import FAMILY_NAMES, GIVEN_NAMES
+from mamori.demo.structures import STRUCTURES
 from mamori.org import actions as org_actions
 from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKind
+from mamori.policy.actions import activate_version, designate, load_pack
+from mamori.policy.models import PolicyVersion, RoleDesignation
+from mamori.policy.packs import read_pack
 
 DEMO_PASSWORD = "Mamori-Demo-2026"
 MUNICIPALITY = "みどり市"
+PACKS_DIR = Path(__file__).resolve().parents[1] / "policy" / "packs"
+DEFAULT_POLICY = "sendai"
 
 POSITIONS = [
     # name, rank, heads its unit
     ("市長", 1, False),
     ("副市長", 2, False),
     ("教育長", 3, False),
+    ("局長", 8, True),
+    ("区長", 8, True),
     ("部長", 10, True),
     ("事務局長", 11, True),
     ("次長", 20, False),
@@ -36,141 +47,65 @@ POSITIONS = [
     ("主事", 80, False),
     ("技師", 81, False),
 ]
+HEAD_OF_KIND = {
+    UnitKind.BUREAU: "局長",
+    UnitKind.WARD: "区長",
+    UnitKind.DEPARTMENT: "部長",
+    UnitKind.COMMISSION: "事務局長",
+}
 
-# 8 部 × 5 課 × 2 係, plus the executive office and two small secretariats.
-DEPARTMENTS = [
-    (
-        "1000",
-        "総務部",
-        UnitKind.DEPARTMENT,
-        [
-            ("総務課", ["文書係", "法制係"]),
-            ("人事課", ["人事係", "給与係"]),
-            ("財政課", ["財政係", "管財係"]),
-            ("税務課", ["市民税係", "資産税係"]),
-            ("契約検査課", ["契約係", "検査係"]),
-        ],
-    ),
-    (
-        "2000",
-        "企画部",
-        UnitKind.DEPARTMENT,
-        [
-            ("企画政策課", ["企画係", "統計係"]),
-            ("地域戦略課", ["地域戦略係", "情報セキュリティ係"]),
-            ("情報政策課", ["情報システム係", "ネットワーク係"]),
-            ("秘書広報課", ["秘書係", "広報係"]),
-            ("行政改革課", ["行革係", "評価係"]),
-        ],
-    ),
-    (
-        "3000",
-        "市民部",
-        UnitKind.DEPARTMENT,
-        [
-            ("市民課", ["住民記録係", "窓口係"]),
-            ("保険年金課", ["国保係", "年金係"]),
-            ("市民活動課", ["協働係", "男女共同参画係"]),
-            ("生活環境課", ["環境係", "廃棄物係"]),
-            ("防災課", ["防災係", "危機管理係"]),
-        ],
-    ),
-    (
-        "4000",
-        "健康福祉部",
-        UnitKind.DEPARTMENT,
-        [
-            ("福祉課", ["社会福祉係", "障害福祉係"]),
-            ("高齢者支援課", ["介護保険係", "地域包括係"]),
-            ("健康づくり課", ["保健係", "予防係"]),
-            ("生活保護課", ["保護第一係", "保護第二係"]),
-            ("地域医療課", ["医療政策係", "病院連携係"]),
-        ],
-    ),
-    (
-        "5000",
-        "こども部",
-        UnitKind.DEPARTMENT,
-        [
-            ("こども課", ["子育て支援係", "手当係"]),
-            ("保育課", ["保育係", "施設係"]),
-            ("家庭支援課", ["家庭相談係", "母子保健係"]),
-            ("青少年課", ["青少年係", "放課後対策係"]),
-            ("幼児教育課", ["幼児教育係", "給付係"]),
-        ],
-    ),
-    (
-        "6000",
-        "産業経済部",
-        UnitKind.DEPARTMENT,
-        [
-            ("商工課", ["商業係", "工業係"]),
-            ("観光課", ["観光振興係", "誘客係"]),
-            ("農林課", ["農業係", "林業係"]),
-            ("雇用対策課", ["雇用係", "労政係"]),
-            ("地域産業課", ["産業振興係", "企業誘致係"]),
-        ],
-    ),
-    (
-        "7000",
-        "建設部",
-        UnitKind.DEPARTMENT,
-        [
-            ("都市計画課", ["計画係", "開発指導係"]),
-            ("道路河川課", ["道路係", "河川係"]),
-            ("建築住宅課", ["建築係", "住宅係"]),
-            ("公園緑地課", ["公園係", "緑化係"]),
-            ("上下水道課", ["水道係", "下水道係"]),
-        ],
-    ),
-    (
-        "8000",
-        "教育委員会事務局",
-        UnitKind.COMMISSION,
-        [
-            ("教育総務課", ["総務係", "教育施設係"]),
-            ("学校教育課", ["学務係", "指導係"]),
-            ("生涯学習課", ["社会教育係", "公民館係"]),
-            ("スポーツ課", ["スポーツ振興係", "スポーツ施設係"]),
-            ("文化財課", ["文化財係", "博物館係"]),
-        ],
-    ),
-]
-SMALL_SECRETARIATS = [("9100", "監査委員事務局"), ("9200", "議会事務局")]
+
+class DemoError(Exception):
+    """The demo cannot be built as asked (an explanation for the operator)."""
 
 
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    role: str
-    employee_no: str
     description: str
+    person: Person | None
 
 
-# The personas of the test suite, as accounts one can sign in with.
-ACCOUNTS = [
-    DemoAccount("admin", AppRole.ADMIN, "D23101", "システム管理者(情報政策課 情報システム係)"),
-    DemoAccount("kacho", AppRole.STAFF, "D31000", "市民課長(市民課の管理者)"),
-    DemoAccount("shokuin", AppRole.STAFF, "D31101", "市民課 住民記録係の職員"),
-    DemoAccount("shokuin2", AppRole.STAFF, "D14101", "税務課 市民税係の職員(別の課)"),
-    DemoAccount("kansa", AppRole.AUDITOR, "D91001", "監査委員事務局の監査担当"),
-]
+def policy_codes() -> list[str]:
+    return sorted(p.name for p in PACKS_DIR.iterdir() if (p / "pack.yaml").is_file())
+
+
+def demo_settings(policy: str) -> dict:
+    path = PACKS_DIR / policy / "demo.yaml"
+    if not path.is_file():
+        raise DemoError(f"the policy pack {policy!r} has no demo.yaml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 class DemoBuilder:
-    def __init__(self, *, seed: int = 2026, out=None):
+    def __init__(self, *, structure: str, seed: int = 2026):
+        self.structure_name = structure
+        self.structure = STRUCTURES[structure]
         self.rng = random.Random(seed)
-        self.out = out
         self.today = timezone.localdate()
         self.created_units = 0
         self.created_people = 0
         self.positions: dict[str, Position] = {}
         self.units: dict[str, OrgUnit] = {}
+        self.people: dict[str, Person] = {}
         self.used_names: set[str] = set()
+
+    def check_compatible(self) -> None:
+        """A database holds one demo organization; another shape would not match the pack's roles."""
+        first_code, first_name = self.structure["departments"][0][:2]
+        existing = OrgUnit.objects.filter(code=first_code).first()
+        if existing is not None and existing.name != first_name:
+            raise DemoError(
+                "this database already holds a demo organization of another shape "
+                f"({existing.name}); start from an empty database to demo this policy "
+                "(delete var/mamori.sqlite3, or use another DATABASE_URL)"
+            )
 
     # The helpers below skip whatever already exists, so that a second run is harmless.
 
-    def _unit(self, code: str, name: str, kind: str, parent: OrgUnit | None, order: int) -> OrgUnit:
+    def _unit(
+        self, code: str, name: str, kind: str, parent: OrgUnit | None, order: int, *, lead=False
+    ) -> OrgUnit:
         unit = self.units.get(code)
         if unit is None:
             unit = org_actions.create_unit(
@@ -179,7 +114,8 @@ class DemoBuilder:
                 kind=kind,
                 parent=parent,
                 sort_order=order,
-                phone=f"0266-00-{code}",
+                phone=f"022-000-{code}",
+                is_lead=lead,
                 actor=None,
             )
             self.units[code] = unit
@@ -275,10 +211,11 @@ class DemoBuilder:
 
     @transaction.atomic
     def build(self) -> None:
+        self.check_compatible()
         self.units = {unit.code: unit for unit in OrgUnit.objects.all()}
         self.people = {person.employee_no: person for person in Person.objects.all()}
         existing_positions = {position.name: position for position in Position.objects.all()}
-        for name, rank, heads in POSITIONS:
+        for name, rank, heads in POSITIONS + self.structure["extra_positions"]:
             if name not in existing_positions:
                 existing_positions[name] = org_actions.create_position(
                     name=name, rank=rank, is_unit_head=heads, actor=None
@@ -290,12 +227,14 @@ class DemoBuilder:
         sections: list[tuple[str, OrgUnit]] = []
         divisions: list[tuple[str, OrgUnit]] = []
         departments: list[tuple[str, OrgUnit]] = []
-        for d_index, (code, name, kind, divs) in enumerate(DEPARTMENTS, start=1):
+        for d_index, (code, name, kind, divs) in enumerate(self.structure["departments"], start=1):
             department = self._unit(code, name, kind, root, 10 + d_index)
             departments.append((code, department))
             for k_index, (div_name, sec_names) in enumerate(divs, start=1):
                 div_code = f"{code[0]}{k_index}00"
-                division = self._unit(div_code, div_name, UnitKind.DIVISION, department, k_index)
+                division = self._unit(
+                    div_code, div_name, UnitKind.DIVISION, department, k_index, lead=k_index == 1
+                )
                 divisions.append((div_code, division))
                 for s_index, sec_name in enumerate(sec_names, start=1):
                     sec_code = f"{code[0]}{k_index}{s_index}0"
@@ -307,7 +246,7 @@ class DemoBuilder:
                     )
         secretariats = [
             (code, self._unit(code, name, UnitKind.COMMISSION, root, 90 + index))
-            for index, (code, name) in enumerate(SMALL_SECRETARIATS, start=1)
+            for index, (code, name) in enumerate(self.structure["secretariats"], start=1)
         ]
 
         self._person("D00001", executive, "市長", seniority=(3, 3))
@@ -315,8 +254,13 @@ class DemoBuilder:
         self._person("D00003", executive, "副市長", seniority=(30, 34))
         self._person("D80001", self.units["8000"], "教育長", seniority=(30, 34))
         for code, department in departments:
-            self._person(f"D{code[0]}0000", department, "部長", seniority=(28, 35))
+            self._person(
+                f"D{code[0]}0000", department, HEAD_OF_KIND[department.kind], seniority=(28, 35)
+            )
             self._person(f"D{code[0]}0001", department, "次長", seniority=(25, 32))
+        for employee_no, unit_name, position in self.structure["special_people"]:
+            unit = next(u for u in self.units.values() if u.name == unit_name)
+            self._person(employee_no, unit, position, seniority=(28, 34))
         for code, division in divisions:
             self._person(f"D{code[:2]}000", division, "課長", seniority=(20, 30))
             self._person(f"D{code[:2]}001", division, "課長補佐", seniority=(15, 25))
@@ -336,12 +280,17 @@ class DemoBuilder:
             self._person(
                 f"D{code[:3]}{5:02d}", section, None, employment_type=kind, seniority=(0, 3)
             )
-        # The information-policy division works with a vendor's and an agency's staff on site.
+        # The IT division works with a vendor's and an agency's staff on site.
+        it_section = next((c, s) for c, s in sections if c == self.structure["it_section"])
         for n, kind in enumerate(
             [EmploymentType.CONTRACTOR, EmploymentType.CONTRACTOR, EmploymentType.DISPATCHED], 6
         ):
             self._person(
-                f"D231{n:02d}", self.units["2310"], None, employment_type=kind, seniority=(0, 2)
+                f"D{it_section[0][:3]}{n:02d}",
+                it_section[1],
+                None,
+                employment_type=kind,
+                seniority=(0, 2),
             )
         for code, secretariat in secretariats:
             self._person(f"D{code[:2]}000", secretariat, "事務局長", seniority=(25, 32))
@@ -353,33 +302,90 @@ class DemoBuilder:
                     seniority=(5, 20),
                 )
 
-        self._accounts()
-
-    def _accounts(self) -> None:
-        for account in ACCOUNTS:
-            if User.objects.filter(username=account.username).exists():
-                continue
-            account_actions.create_user(
-                username=account.username,
-                password=DEMO_PASSWORD,
-                person=Person.objects.get(employee_no=account.employee_no),
-                role=account.role,
-                actor=None,
-            )
+        for username, unit_name, position, role, _description in self.structure["accounts"]:
+            ensure_account(username, find_person(unit_name, position), role=role)
 
 
-def account_table() -> list[tuple[str, str, str, str]]:
-    rows = []
-    people = {
-        p.employee_no: p
-        for p in Person.objects.filter(
-            employee_no__in=[a.employee_no for a in ACCOUNTS]
-        ).select_related("unit", "position")
-    }
-    for account in ACCOUNTS:
-        person = people.get(account.employee_no)
-        who = (
-            f"{person.name} / {person.unit.name} {person.position or ''}".strip() if person else ""
+def find_person(unit_name: str, position: str) -> Person:
+    """The demo person holding `position` in the unit named `unit_name` ('staff': its first member without a post of head)."""
+    people = (
+        Person.objects.current()
+        .filter(unit__name=unit_name)
+        .select_related("position")
+        .order_by("employee_no")
+    )
+    if position == "staff":
+        found = next(
+            (
+                p
+                for p in people
+                if p.position_id and not p.position.is_unit_head and p.position.rank >= 60
+            ),
+            None,
         )
-        rows.append((account.username, DEMO_PASSWORD, account.description, who))
+    else:
+        found = next((p for p in people if p.position and p.position.name == position), None)
+    if found is None:
+        raise DemoError(f"no {position} in {unit_name} in the demo organization")
+    return found
+
+
+def ensure_account(username: str, person: Person, *, role: str = "staff") -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = account_actions.create_user(
+            username=username, password=DEMO_PASSWORD, person=person, role=role, actor=None
+        )
+    return user
+
+
+@transaction.atomic
+def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
+    """Load the policy pack, make it the policy in force, create its persona accounts and designations."""
+    settings = demo_settings(policy)
+    version, _created = load_pack(read_pack(PACKS_DIR / policy), actor=None, activate=True)
+    if not version.is_active:
+        activate_version(version, actor=None)
+    accounts = []
+    for item in settings.get("accounts") or []:
+        person = find_person(item["unit"], item["position"])
+        ensure_account(item["username"], person)
+        accounts.append(DemoAccount(item["username"], item["description"], person))
+    for item in settings.get("designations") or []:
+        user = User.objects.get(username=item["account"])
+        for_unit = OrgUnit.objects.get(name=item["for_unit"]) if item.get("for_unit") else None
+        already = RoleDesignation.objects.filter(
+            policy=version.policy, role_key=item["role"], person=user.person, end_date__isnull=True
+        ).exists()
+        if not already:
+            try:
+                designate(
+                    policy=version.policy,
+                    role_key=item["role"],
+                    person=user.person,
+                    unit=for_unit,
+                    start_date=dt.date(timezone.localdate().year - 1, 4, 1),
+                    actor=None,
+                    note="デモ",
+                )
+            except ValidationError as exc:
+                raise DemoError(f"designation {item}: {' '.join(exc.messages)}") from None
+    return version, accounts
+
+
+def account_table(structure: str, extra: list[DemoAccount]) -> list[tuple[str, str, str]]:
+    rows = []
+    for username, _unit, _position, _role, description in STRUCTURES[structure]["accounts"]:
+        user = User.objects.select_related("person__unit", "person__position").get(
+            username=username
+        )
+        rows.append((username, description, _who(user.person)))
+    for account in extra:
+        rows.append((account.username, account.description, _who(account.person)))
     return rows
+
+
+def _who(person: Person | None) -> str:
+    if person is None:
+        return ""
+    return f"{person.name} / {person.unit.name} {person.position or ''}".strip()

@@ -94,3 +94,108 @@ class PersonaTestCase(TestCase):
             self.client.logout()
         else:
             self.client.force_login(user)
+
+
+PACKS = __import__("pathlib").Path(__file__).resolve().parents[1] / "policy" / "packs"
+
+
+def load_policy(code: str = "sendai", *, activate: bool = True):
+    """Load one of the seed policy packs, as `mamori policy load` does."""
+    from mamori.policy.actions import load_pack
+    from mamori.policy.packs import read_pack
+
+    version, _created = load_pack(read_pack(PACKS / code), actor=None, activate=activate)
+    return version
+
+
+def build_sendai_roles(p: SimpleNamespace) -> SimpleNamespace:
+    """Add to the personas the units and people that hold each role of 仙台市's policy.
+
+    kacho_a is the 情報管理者 of 市民課; the others are created here.
+    """
+    from mamori.policy.actions import designate
+
+    p.pos_bureau = create_position(name="局長", rank=8, is_unit_head=True, actor=None)
+    p.pos_ciso = create_position(
+        name="デジタル戦略推進担当局長", rank=9, is_unit_head=False, actor=None
+    )
+    p.pos_chief = create_position(name="係長", rank=50, is_unit_head=True, actor=None)
+    p.bureau = create_unit(
+        code="5000", name="まちづくり政策局", kind=UnitKind.BUREAU, parent=p.root, actor=None
+    )
+    p.csirt_unit = create_unit(
+        code="5100",
+        name="行政デジタル推進課",
+        kind=UnitKind.DIVISION,
+        parent=p.bureau,
+        actor=None,
+        is_lead=True,
+    )
+    p.csirt_section = create_unit(
+        code="5110",
+        name="セキュリティ対策係",
+        kind=UnitKind.SECTION,
+        parent=p.csirt_unit,
+        actor=None,
+    )
+    p.network_unit = create_unit(
+        code="5200", name="情報システム課", kind=UnitKind.DIVISION, parent=p.bureau, actor=None
+    )
+
+    def person(no, name, kana, unit, position):
+        return hire_person(
+            employee_no=no,
+            name=name,
+            name_kana=kana,
+            employment_type=EmploymentType.REGULAR,
+            unit=unit,
+            position=position,
+            start_date=dt.date(2010, 4, 1),
+            actor=None,
+        )
+
+    p.person_ciso = person("T0101", "最高 一郎", "さいこう いちろう", p.bureau, p.pos_ciso)
+    p.person_bureau_head = person(
+        "T0102", "局長 二郎", "きょくちょう じろう", p.bureau, p.pos_bureau
+    )
+    p.person_csirt_lead = person(
+        "T0103", "推進 三郎", "すいしん さぶろう", p.csirt_unit, p.pos_kacho
+    )
+    p.person_csirt_staff = person(
+        "T0104", "対策 四郎", "たいさく しろう", p.csirt_section, p.pos_staff
+    )
+    p.person_network = person("T0105", "網 五郎", "あみ ごろう", p.network_unit, p.pos_kacho)
+    p.person_deputy_a = person("T0106", "副 六子", "ふく むつこ", p.unit_a1, p.pos_chief)
+    p.ciso = create_user(username="ciso", password=PASSWORD, person=p.person_ciso, actor=None)
+    p.csirt_lead = create_user(
+        username="csirt", password=PASSWORD, person=p.person_csirt_lead, actor=None
+    )
+    p.deputy_a = create_user(
+        username="fuku", password=PASSWORD, person=p.person_deputy_a, actor=None
+    )
+    p.version = load_policy("sendai")
+    designate(
+        policy=p.version.policy,
+        role_key="deputy_info_manager",
+        person=p.person_deputy_a,
+        unit=p.unit_a,
+        start_date=dt.date(2020, 4, 1),
+        actor=None,
+    )
+    designate(
+        policy=p.version.policy,
+        role_key="auditor",
+        person=p.person_auditor,
+        unit=None,
+        start_date=dt.date(2020, 4, 1),
+        actor=None,
+    )
+    return p
+
+
+class SendaiTestCase(PersonaTestCase):
+    """The personas under 仙台市's policy, with a holder for each of its roles."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = build_sendai_roles(build_personas())

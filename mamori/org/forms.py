@@ -89,3 +89,9 @@ class PersonSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
     )
+
+
+class AbsenceForm(forms.Form):
+    start_date = WarekiDateField(label=_("From"))
+    end_date = WarekiDateField(label=_("Until"))
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)

@@ -15,4 +15,10 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/transfer/", views.person_transfer, name="person_transfer"),
     path("people/<int:pk>/retire/", views.person_retire, name="person_retire"),
+    path("people/<int:pk>/absences/", views.absence_create, name="absence_create"),
+    path(
+        "people/<int:pk>/absences/<int:absence_pk>/cancel/",
+        views.absence_cancel,
+        name="absence_cancel",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
@@ -13,6 +13,7 @@ from mamori.accounts.permissions import admin_required
 from mamori.lib.forms import apply_validation_error
 from mamori.org import actions
 from mamori.org.forms import (
+    AbsenceForm,
     CloseUnitForm,
     HireForm,
     PersonEditForm,
@@ -21,7 +22,7 @@ from mamori.org.forms import (
     TransferForm,
     UnitForm,
 )
-from mamori.org.models import Assignment, OrgUnit, Person
+from mamori.org.models import Absence, Assignment, OrgUnit, Person
 from mamori.org.tree import build_tree
 from mamori.trail.models import Event
 
@@ -117,11 +118,83 @@ def person_detail(request, pk: int):
             .filter(target_type="org.person", target_id=str(person.pk))
             .order_by("-seq")[:20]
         )
+    from mamori.policy.rules import active_context
+
+    context = active_context()
+    roles = context.roles_of(person) if context and person.status != "retired" else []
+    absences = list(
+        Absence.objects.filter(person=person, end_date__gte=timezone.localdate()).order_by(
+            "start_date"
+        )
+    )
     return render(
         request,
         "org/person_detail.html",
-        {"person": person, "history": history, "account": account, "changes": changes},
+        {
+            "person": person,
+            "history": history,
+            "account": account,
+            "changes": changes,
+            "roles": [(role, unit) for role, unit in roles if role.scope != "everyone"],
+            "absences": absences,
+            "can_manage_absence": can_manage_absence(request.user, person),
+            "absence_form": AbsenceForm(
+                initial={"start_date": timezone.localdate(), "end_date": timezone.localdate()}
+            ),
+        },
     )
+
+
+def can_manage_absence(user, person: Person) -> bool:
+    """Administrators, the person, and the heads of a unit the person works in or under."""
+    if user.is_administrator:
+        return True
+    own = user.person
+    if own is None:
+        return False
+    return own.pk == person.pk or (own.heads_unit and person.unit.path.startswith(own.unit.path))
+
+
+@require_http_methods(["POST"])
+def absence_create(request, pk: int):
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
+    if not can_manage_absence(request.user, person):
+        from mamori.accounts.actions import record_access_denied
+
+        record_access_denied(request.user, what=f"{request.method} {request.path}")
+        raise PermissionDenied
+    form = AbsenceForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_absence(person, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The absence has been recorded; deputies act meanwhile."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("org:person_detail", pk=pk)
+
+
+@require_http_methods(["POST"])
+def absence_cancel(request, pk: int, absence_pk: int):
+    person = get_object_or_404(
+        Person.objects.visible_to(request.user).select_related("unit"), pk=pk
+    )
+    absence = get_object_or_404(Absence, pk=absence_pk, person=person)
+    if not can_manage_absence(request.user, person):
+        from mamori.accounts.actions import record_access_denied
+
+        record_access_denied(request.user, what=f"{request.method} {request.path}")
+        raise PermissionDenied
+    actions.cancel_absence(absence, actor=request.user)
+    messages.success(request, _("The absence has been cancelled."))
+    return redirect("org:person_detail", pk=pk)
 
 
 # Administration ------------------------------------------------------------

@@ -373,7 +373,7 @@ def _build_tree(
             cells = [tidy(cell) for cell in line.text.split("\t")]
             if not _TABLE_SEPARATOR.match(text):
                 table_rows.append(cells)
-            text = " ".join(cell for cell in cells if cell)
+            text = " ｜ ".join(cell for cell in cells if cell)
         else:
             close_table()
         found = None if line.table else match_label(text)

@@ -92,6 +92,7 @@ class PermissionAnswer:
     citations: list[Citation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     classification_unknown: bool = False
+    explicitly_free: bool = False
 
     @property
     def summary(self) -> str:
@@ -99,6 +100,8 @@ class PermissionAnswer:
             return _("Not allowed by the policy.")
         if self.required and self.approver is not None:
             return _("Permission of the %(role)s is required.") % {"role": self.approver.name}
+        if self.regulated and self.explicitly_free:
+            return _("No permission is required.")
         if self.regulated:
             return _("No permission is required for this classification.")
         return _("The policy in force has no rule on this.")
@@ -233,6 +236,7 @@ class PolicyContext:
                 answer.forbidden = True
                 continue
             if spec.get("required", True) is False:
+                answer.explicitly_free = True
                 continue
             answer.required = True
             if answer.approver is None and spec.get("approver"):

@@ -51,3 +51,23 @@ def nendo(value):
     if translation.get_language() != "ja":
         return f"FY{year}"
     return format_nendo(year)
+
+
+_MODALITY_CLASS = {
+    "must": "danger",
+    "must_not": "danger",
+    "shall": "warn",
+    "endeavor": "",
+    "may": "ok",
+}
+
+
+@register.filter
+def modality_class(value) -> str:
+    """CSS class of an obligation's modality badge."""
+    return _MODALITY_CLASS.get(str(value), "")
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

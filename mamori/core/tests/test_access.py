@@ -6,7 +6,7 @@ without an access rule fails `test_every_view_has_an_access_rule`.
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mamori.lib.testing import PersonaTestCase
+from mamori.lib.testing import SendaiTestCase
 
 OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
 PERSONAS = ["anonymous", "staff_b", "staff_a", "kacho_a", "auditor", "admin"]
@@ -59,6 +59,19 @@ ACCESS = {
     "trail:list": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, OK, OK]),
     "trail:detail": (lambda p: [1], [LOGIN, DENIED, DENIED, DENIED, OK, OK]),
     "set_language": (lambda p: [], [302, 302, 302, 302, 302, 302]),
+    "org:absence_create": (lambda p: [p.person_staff_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
+    "org:absence_cancel": (lambda p: [p.person_staff_a.pk, 1], [LOGIN, 405, 405, 405, 405, 405]),
+    "policy:home": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:activate": (lambda p: [p.version.pk], [LOGIN, DENIED, DENIED, DENIED, DENIED, 405]),
+    "policy:document": (lambda p: [p.version.pk, "policy"], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:obligations": (lambda p: [p.version.pk], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:mine": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:roles": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:designation_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, 405]),
+    "policy:designation_end": (lambda p: [1], [LOGIN, DENIED, DENIED, DENIED, DENIED, 405]),
+    "policy:classification": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "policy:diff": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "public:public": (lambda p: ["sendai"], [OK, OK, OK, OK, OK, OK]),
 }
 
 
@@ -73,7 +86,7 @@ def _all_url_names(resolver=None, namespace="") -> set[str]:
     return names
 
 
-class AccessMatrixTests(PersonaTestCase):
+class AccessMatrixTests(SendaiTestCase):
     def test_every_view_has_an_access_rule(self):
         self.assertEqual(sorted(_all_url_names() - set(ACCESS)), [])
 

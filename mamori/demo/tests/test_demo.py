@@ -1,48 +1,106 @@
 import io
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import TransactionTestCase
 
 from mamori.accounts.models import User
 from mamori.org.models import OrgUnit, Person, UnitKind
+from mamori.policy.models import PolicyVersion
+from mamori.policy.rules import active_context
 from mamori.trail.chain import verify
 
 
 class DemoTests(TransactionTestCase):
-    def test_demo_builds_a_municipality_with_personas_and_is_harmless_twice(self):
+    def test_demo_builds_a_municipality_under_sendai_and_is_harmless_twice(self):
         out = io.StringIO()
         call_command("demo", stdout=out)
-        self.assertEqual(
-            OrgUnit.objects.filter(
-                kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMISSION], parent__parent__isnull=True
-            )
-            .exclude(code__startswith="9")
-            .count(),
-            8,
-        )
+        top = OrgUnit.objects.filter(parent__parent__isnull=True, parent__isnull=False)
+        self.assertEqual(top.filter(kind__in=[UnitKind.BUREAU, UnitKind.WARD]).count(), 8)
         self.assertEqual(OrgUnit.objects.filter(kind=UnitKind.DIVISION).count(), 40)
         self.assertEqual(OrgUnit.objects.filter(kind=UnitKind.SECTION).count(), 80)
         self.assertGreaterEqual(Person.objects.count(), 580)
-        self.assertTrue(
-            Person.objects.filter(name__contains="髙").exists()
-            or Person.objects.filter(name__contains="﨑").exists()
-        )
-        for username in ["admin", "kacho", "shokuin", "shokuin2", "kansa"]:
+        self.assertTrue(Person.objects.filter(name__regex="[髙﨑]").exists())
+        for username in [
+            "admin",
+            "kacho",
+            "shokuin",
+            "shokuin2",
+            "kansa",
+            "ciso",
+            "kyokucho",
+            "csirt",
+            "fuku",
+        ]:
             self.assertIn(username, out.getvalue())
             self.assertTrue(User.objects.get(username=username).check_password("Mamori-Demo-2026"))
-        counts = (OrgUnit.objects.count(), Person.objects.count(), User.objects.count())
+        self.assertEqual(PolicyVersion.objects.get(is_active=True).policy.code, "sendai")
+        counts = (
+            OrgUnit.objects.count(),
+            Person.objects.count(),
+            User.objects.count(),
+            PolicyVersion.objects.count(),
+        )
         out2 = io.StringIO()
         call_command("demo", stdout=out2)
         self.assertEqual(
-            (OrgUnit.objects.count(), Person.objects.count(), User.objects.count()), counts
+            (
+                OrgUnit.objects.count(),
+                Person.objects.count(),
+                User.objects.count(),
+                PolicyVersion.objects.count(),
+            ),
+            counts,
         )
         self.assertIn("0 units and 0 people created", out2.getvalue())
         self.assertIsNone(verify().broken)
 
-        # The personas: kacho heads shokuin's unit, shokuin2 works elsewhere.
+        # The personas hold the roles their descriptions claim.
+        context = active_context()
+
+        def roles(username):
+            return {
+                role.key
+                for role, _unit in context.roles_of(User.objects.get(username=username).person)
+            }
+
+        self.assertLessEqual({"info_manager", "system_manager"}, roles("kacho"))
+        self.assertIn("ciso", roles("ciso"))
+        self.assertIn("bureau_manager", roles("kyokucho"))
+        self.assertIn("csirt_lead", roles("csirt"))
+        self.assertIn("csirt_manager", roles("shukan"))
+        self.assertIn("network_manager", roles("network"))
+        self.assertIn("deputy_info_manager", roles("fuku"))
+        self.assertIn("auditor", roles("kansa"))
         kacho = User.objects.get(username="kacho").person
-        shokuin = User.objects.get(username="shokuin").person
-        self.assertTrue(kacho.heads_unit)
-        self.assertTrue(shokuin.unit.is_descendant_of(kacho.unit))
-        shokuin2 = User.objects.get(username="shokuin2").person
-        self.assertFalse(shokuin2.unit.is_descendant_of(kacho.unit))
+        self.assertTrue(
+            User.objects.get(username="shokuin").person.unit.is_descendant_of(kacho.unit)
+        )
+        self.assertFalse(
+            User.objects.get(username="shokuin2").person.unit.is_descendant_of(kacho.unit)
+        )
+
+        # Another policy needs another organization shape: the demo says so instead of mixing them.
+        with self.assertRaisesMessage(CommandError, "start from an empty database"):
+            call_command("demo", "--policy", "chino", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("policy", "username", "role"),
+    [
+        ("chino", "kikakubucho", "security_director"),
+        ("nagaoka", "ciso", "ciso"),
+        ("miyagi", "ciso", "ciso"),
+    ],
+)
+@pytest.mark.django_db(transaction=True)
+def test_demo_under_each_other_seed_policy(policy, username, role):
+    call_command("demo", "--policy", policy, "--quiet", stdout=io.StringIO())
+    context = active_context()
+    assert context.policy.code == policy
+    person = User.objects.get(username=username).person
+    assert role in {r.key for r, _unit in context.roles_of(person)}
+    kacho = User.objects.get(username="kacho").person
+    manager = "security_manager"
+    assert manager in {r.key for r, _unit in context.roles_of(kacho)}

@@ -1,29 +1,53 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from mamori.demo.builder import MUNICIPALITY, DemoBuilder, account_table
+from mamori.demo.builder import (
+    DEFAULT_POLICY,
+    DEMO_PASSWORD,
+    MUNICIPALITY,
+    DemoBuilder,
+    DemoError,
+    account_table,
+    apply_policy,
+    demo_settings,
+    policy_codes,
+)
+from mamori.policy.packs import PackError
 
 
 class Command(BaseCommand):
-    help = "Create the demo municipality (みどり市) with its people and demo accounts. Safe to run twice."
+    help = "Create the demo municipality (みどり市) under a policy pack, with demo accounts. Safe to run twice."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--policy",
+            default=DEFAULT_POLICY,
+            choices=policy_codes(),
+            help=f"the policy pack the demo runs under (default {DEFAULT_POLICY})",
+        )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--quiet", action="store_true", help="do not print the demo accounts")
 
-    def handle(self, *args, seed: int, quiet: bool, **options):
+    def handle(self, *args, policy: str, seed: int, quiet: bool, **options):
         started = time.monotonic()
-        builder = DemoBuilder(seed=seed)
-        builder.build()
+        try:
+            settings = demo_settings(policy)
+            builder = DemoBuilder(structure=settings["structure"], seed=seed)
+            builder.build()
+            version, accounts = apply_policy(policy)
+        except (DemoError, PackError) as exc:
+            raise CommandError(str(exc)) from None
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo municipality {MUNICIPALITY}: {builder.created_units} units and "
-            f"{builder.created_people} people created ({elapsed:.1f} s)."
+            f"{builder.created_people} people created ({elapsed:.1f} s). Policy in force: {version}."
         )
         if quiet:
             return
         self.stdout.write("")
-        self.stdout.write("Demo accounts / デモ用アカウント:")
-        for username, password, description, who in account_table():
-            self.stdout.write(f"  {username:<10} {password}   {description}  [{who}]")
+        self.stdout.write(
+            f"Demo accounts / デモ用アカウント (password / パスワード: {DEMO_PASSWORD}):"
+        )
+        for username, description, who in account_table(settings["structure"], accounts):
+            self.stdout.write(f"  {username:<12} {description}  [{who}]")
