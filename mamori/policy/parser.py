@@ -138,10 +138,24 @@ class Clause:
     parent: Clause | None = None
     children: list[Clause] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        return "\n".join(tidy(p) for p in self.paragraphs if tidy(p))
+        if self._text is None:
+            self._text = "\n".join(tidy(p) for p in self.paragraphs if tidy(p))
+        return self._text
+
+    def add_paragraph(self, text: str, *, join: bool = False) -> None:
+        if join and self.paragraphs:
+            previous = self.paragraphs[-1]
+            glue = (
+                "" if (previous and _is_cjk(previous[-1])) or (text and _is_cjk(text[0])) else " "
+            )
+            self.paragraphs[-1] = previous + glue + text
+        else:
+            self.paragraphs.append(text)
+        self._text = None
 
     @property
     def label(self) -> str:
@@ -330,15 +344,6 @@ def _looks_like_heading(style: str, rest: str) -> bool:
     return not re.search(r"は[、，,]", rest)
 
 
-def _append(clause: Clause, text: str, *, join: bool) -> None:
-    if join and clause.paragraphs:
-        previous = clause.paragraphs[-1]
-        glue = "" if (previous and _is_cjk(previous[-1])) or (text and _is_cjk(text[0])) else " "
-        clause.paragraphs[-1] = previous + glue + text
-    else:
-        clause.paragraphs.append(text)
-
-
 def _is_cjk(ch: str) -> bool:
     return bool(re.match(rf"[{_CJK}]", ch))
 
@@ -402,7 +407,7 @@ def _build_tree(
                     text
                 )  # 完全性1　…: a new definition, not a continuation
             )
-            _append(current, text, join=join)
+            current.add_paragraph(text, join=join)
             continue
 
         style, label, rest = found
@@ -444,7 +449,7 @@ def _build_tree(
             parent=parent,
         )
         if not heading and rest:
-            clause.paragraphs.append(rest)
+            clause.add_paragraph(rest)
         (parent.children if parent else roots).append(clause)
         stack.append(clause)
     close_table()
@@ -649,7 +654,7 @@ def find_aliases(text: str, finder: ActorFinder) -> dict[str, str]:
     flat = tidy(text)
     for pattern in (_ALIAS_DEF, _ACRONYM_DEF):
         for match in pattern.finditer(flat):
-            full = compact(_tail_phrase(flat[: match.start()]))
+            full = compact(_tail_phrase(flat[max(0, match.start() - 80) : match.start()]))
             alias = compact(match.group(1))
             if full and alias != full and finder.is_role(full):
                 aliases.setdefault(alias, full)
