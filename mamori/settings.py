@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "mamori.org",
     "mamori.accounts",
     "mamori.policy",
+    "mamori.compliance",
+    "mamori.ledger",
     "mamori.demo",
 ]
 
@@ -81,7 +83,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "mamori.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mamori.core.middleware.MamoriLoginRequiredMiddleware",
     "mamori.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.accounts.events import AuthEvent
-from mamori.accounts.models import AppRole, User
+from mamori.accounts.models import ApiToken, AppRole, User
 from mamori.trail.chain import record, snapshot
 
 USER_FIELDS = ["username", "person", "role", "otp_required", "is_active", "email"]
@@ -193,3 +193,49 @@ def deactivate_for_retirement(person, *, actor) -> None:
         before=before,
         after=snapshot(user, ["is_active"]) | {"reason": "retired"},
     )
+
+
+def _hash_key(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(user: User, *, name: str, actor) -> tuple[ApiToken, str]:
+    """Make a token for `user`; the returned key is shown once and never stored."""
+    import secrets
+
+    if not name.strip():
+        raise ValidationError({"name": _("Name the system that will use the token.")})
+    key = "mmr_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=key[:12], key_hash=_hash_key(key)
+    )
+    record(AuthEvent.TOKEN_CREATED, actor=actor, target=user, after={"token": str(token)})
+    return token, key
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor) -> None:
+    from django.utils import timezone
+
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+        record(AuthEvent.TOKEN_REVOKED, actor=actor, target=token.user, after={"token": str(token)})
+
+
+def user_for_api_key(key: str) -> User | None:
+    from django.utils import timezone
+
+    token = (
+        ApiToken.objects.usable()
+        .select_related("user")
+        .filter(key_hash=_hash_key(key or ""))
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

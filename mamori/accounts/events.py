@@ -17,3 +17,5 @@ class AuthEvent(models.TextChoices):
     USER_UNLOCKED = "user.unlocked", _("Lock-out lifted")
     USER_DEACTIVATED = "user.deactivated", _("User account disabled")
     ACCESS_DENIED = "access.denied", _("Access refused")
+    TOKEN_CREATED = "user.token_created", _("API token created")
+    TOKEN_REVOKED = "user.token_revoked", _("API token revoked")

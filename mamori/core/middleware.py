@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -51,3 +52,13 @@ class JapaneseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class MamoriLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, except for the API, which authenticates
+    each call itself (bearer token or session) and answers 401 rather than redirecting."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

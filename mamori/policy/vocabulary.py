@@ -82,6 +82,7 @@ class RuleKind(models.TextChoices):
     OUTSOURCING = "outsourcing", _("Outsourcing (業務委託)")
     REVIEW = "review", _("Policy review (見直し)")
     CONTACT_TREE = "contact_tree", _("Contact tree (連絡体制)")
+    STORAGE = "storage", _("Storage (保管)")
     EMERGENCY_PLAN = "emergency_plan", _("Emergency response plan (緊急時対応計画)")
 
 

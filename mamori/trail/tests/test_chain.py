@@ -203,3 +203,28 @@ class ConcurrentAppendTests(TransactionTestCase):
             sorted(Event.objects.values_list("seq", flat=True)),
             list(range(1, writers * per_writer + 1)),
         )
+
+
+class BatchTests(TestCase):
+    def test_a_batch_extends_the_same_chain(self):
+        from mamori.trail.chain import record_batch
+
+        append(2)
+        count = record_batch(
+            [
+                {
+                    "action": "test.batch",
+                    "target_type": "test.thing",
+                    "target_id": str(i),
+                    "after": {"i": i},
+                }
+                for i in range(2500)
+            ],
+            actor=None,
+            actor_name="import",
+        )
+        append(1)
+        self.assertEqual(count, 2500)
+        result = verify()
+        self.assertIsNone(result.broken)
+        self.assertEqual(result.verified, 2503)

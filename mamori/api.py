@@ -1,0 +1,38 @@
+"""The JSON API (/api/v1/), for integrating mamori with 文書管理, groupware or an
+antivirus console. Callers authenticate with `Authorization: Bearer <token>`
+(`mamori apitoken create`) or a signed-in session; every endpoint scopes its data
+exactly as the screens do, through the same `visible_to(user)` querysets and actions.
+
+The OpenAPI description is at /api/v1/openapi.json (no documentation UI is served,
+because it would load scripts from a CDN).
+"""
+
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from mamori.accounts.actions import user_for_api_key
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_api_key(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="mamori API",
+    version="1",
+    description="mamori (守り): information security policy operations. Japanese messages by default.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+    docs_url=None,
+)
+
+
+def routers() -> None:
+    """Apps add their routers here (imported late to avoid import cycles)."""
+    from mamori.ledger.api import router as ledger_router
+
+    api.add_router("/ledger/", ledger_router)

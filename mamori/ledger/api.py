@@ -1,0 +1,85 @@
+"""Ledger endpoints: read the assets and systems the caller may see."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from mamori.ledger.models import InformationAsset, InformationSystem
+
+router = Router(tags=["ledger"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+
+
+class AssetOut(Schema):
+    id: int
+    ledger_no: str
+    name: str
+    kind: str
+    subkind: str
+    owner_unit: UnitOut
+    classification: dict[str, str]
+    location: str
+    handling_restrictions: str
+    disposal_state: str
+    disposed_on: dt.date | None
+
+
+class SystemOut(Schema):
+    id: int
+    code: str
+    name: str
+    owner_unit: UnitOut
+    zone: str
+    classification: dict[str, str]
+    authentication: str
+    cloud_service: str
+    retired_on: dt.date | None
+
+
+@router.get("/assets", response=list[AssetOut])
+@paginate(LimitOffsetPagination)
+def list_assets(request, q: str = "", unit: str = ""):
+    assets = (
+        InformationAsset.objects.visible_to(request.user)
+        .select_related("owner_unit")
+        .order_by("ledger_no")
+    )
+    if q:
+        assets = assets.filter(name__icontains=q)
+    if unit:
+        assets = assets.filter(owner_unit__code=unit)
+    return assets
+
+
+@router.get("/assets/{asset_id}", response=AssetOut)
+def get_asset(request, asset_id: int):
+    return get_object_or_404(
+        InformationAsset.objects.visible_to(request.user).select_related("owner_unit"), pk=asset_id
+    )
+
+
+@router.get("/systems", response=list[SystemOut])
+@paginate(LimitOffsetPagination)
+def list_systems(request, q: str = ""):
+    systems = (
+        InformationSystem.objects.visible_to(request.user)
+        .select_related("owner_unit")
+        .order_by("code")
+    )
+    if q:
+        systems = systems.filter(name__icontains=q)
+    return systems
+
+
+@router.get("/systems/{system_id}", response=SystemOut)
+def get_system(request, system_id: int):
+    return get_object_or_404(
+        InformationSystem.objects.visible_to(request.user).select_related("owner_unit"),
+        pk=system_id,
+    )

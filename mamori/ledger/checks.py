@@ -1,0 +1,232 @@
+"""Where the ledgers break the policy in force: set-based checks, one query each.
+
+Each check is turned on by rules of the pack (see mamori.compliance.registry) and
+cites the clause of the rule that demands what is missing.
+"""
+
+import datetime as dt
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.compliance.registry import HIGH, LOW, MEDIUM, register, requires
+from mamori.ledger.models import (
+    AccessControl,
+    InformationAsset,
+    InformationSystem,
+    LedgerSubject,
+    RecordKind,
+    SoftwareComponent,
+    SystemRecord,
+    ZoneConnection,
+)
+from mamori.org.models import OrgUnit
+
+
+def classified(context, condition: dict | None, field: str = "classification") -> Q:
+    """The rows whose classification meets `condition` ({axis, at_least | at_most | is})."""
+    if not condition or "axis" not in condition:
+        return Q()
+    axis = context.axis(condition["axis"])
+    labels = [label for label in axis.labels if context.matches(condition, {axis.key: label})]
+    return Q(**{f"{field}__{axis.key}__in": labels})
+
+
+@register(
+    "ledger.unclassified",
+    title=_("Asset not classified"),
+    severity=LOW,
+    rule_kind="ledger",
+    accepts=lambda spec: spec.get("subject") == "assets",
+)
+def unclassified(context, rule):
+    axis = context.primary_axis()
+    return InformationAsset.objects.in_use().filter(~Q(classification__has_key=axis.key))
+
+
+@register(
+    "ledger.biometric_missing",
+    title=_("No biometric access control"),
+    severity=HIGH,
+    rule_kind="authentication",
+    accepts=lambda spec: "biometric" in requires(spec),
+    message=lambda asset: (
+        _("Access control is %(method)s; the policy requires biometric authentication.")
+        % {"method": asset.get_access_control_display()}
+    ),
+)
+def biometric_missing(context, rule):
+    return (
+        InformationAsset.objects.in_use()
+        .filter(classified(context, rule.spec.get("when")))
+        .exclude(access_control=AccessControl.BIOMETRIC)
+    )
+
+
+@register(
+    "ledger.mfa_missing",
+    title=_("No multi-factor authentication"),
+    severity=HIGH,
+    rule_kind="authentication",
+    accepts=lambda spec: "multi_factor" in requires(spec),
+    message=lambda system: (
+        _("Sign-in is by %(method)s; the policy requires multi-factor authentication.")
+        % {"method": system.get_authentication_display()}
+    ),
+)
+def mfa_missing(context, rule):
+    scope = Q()
+    applies = rule.spec.get("applies_to") or []
+    if applies:
+        scope = Q(pk__in=[])
+        if "cloud" in applies:
+            scope |= ~Q(cloud_service="")
+        if "telework" in applies:
+            scope |= Q(telework=True)
+        if "mynumber" in applies:
+            scope |= Q(zone="mynumber")
+    return (
+        InformationSystem.objects.active()
+        .filter(scope)
+        .filter(classified(context, rule.spec.get("when")))
+        .exclude(authentication=AccessControl.MULTI_FACTOR)
+    )
+
+
+@register(
+    "ledger.backup_missing",
+    title=_("No backup recorded"),
+    severity=MEDIUM,
+    rule_kind="backup",
+)
+def backup_missing(context, rule):
+    if rule.spec.get("subject") == "systems":
+        return InformationSystem.objects.active().filter(last_backup_on__isnull=True)
+    return (
+        InformationAsset.objects.in_use()
+        .filter(classified(context, rule.spec.get("when")))
+        .filter(backed_up=False, last_backup_on__isnull=True)
+    )
+
+
+@register(
+    "ledger.unlocked_storage",
+    title=_("Not kept in a lockable place"),
+    severity=MEDIUM,
+    rule_kind="storage",
+    accepts=lambda spec: "lockable" in requires(spec),
+)
+def unlocked_storage(context, rule):
+    kinds = rule.spec.get("asset_kinds")
+    queryset = InformationAsset.objects.in_use().filter(
+        classified(context, rule.spec.get("when")), lockable=False
+    )
+    return queryset.filter(kind__in=kinds) if kinds else queryset
+
+
+def _connection_message(connection):
+    missing = []
+    if not connection.restricted or connection.approved_by_id is None:
+        missing.append(str(_("an approved connection restricted to verified peers")))
+    if not connection.sanitized:
+        missing.append(str(_("sanitized transfer (無害化)")))
+    return _("Connection to %(zone)s lacks: %(missing)s.") % {
+        "zone": connection.get_to_zone_display(),
+        "missing": "、".join(missing),
+    }
+
+
+@register(
+    "ledger.zone_connection",
+    title=_("Zone connection not as the policy requires"),
+    severity=HIGH,
+    rule_kind="network",
+    accepts=lambda spec: bool({"restricted_connection", "sanitized"} & set(requires(spec))),
+    message=_connection_message,
+    unit_field="system__owner_unit",
+)
+def zone_connection(context, rule):
+    spec = rule.spec
+    connections = ZoneConnection.objects.filter(system__retired_on__isnull=True)
+    if spec.get("zone"):
+        connections = connections.filter(system__zone=spec["zone"]).exclude(to_zone=spec["zone"])
+    else:
+        connections = connections.filter(system__zone=spec.get("from"), to_zone=spec.get("to"))
+    broken = Q(pk__in=[])
+    if "restricted_connection" in requires(spec):
+        broken |= Q(restricted=False) | Q(approved_by__isnull=True)
+    if "sanitized" in requires(spec):
+        broken |= Q(sanitized=False)
+    return connections.filter(broken)
+
+
+@register(
+    "ledger.software_end_of_support",
+    title=_("Software past its end of support"),
+    severity=HIGH,
+    rule_kind="software_support",
+    accepts=lambda spec: spec.get("forbid_end_of_support") is True,
+    message=lambda software: (
+        _("%(name)s %(version)s: support ended on %(date)s.")
+        % {"name": software.name, "version": software.version, "date": software.end_of_support}
+    ),
+    unit_field="system__owner_unit",
+)
+def software_end_of_support(context, rule):
+    return SoftwareComponent.objects.filter(
+        system__retired_on__isnull=True, end_of_support__lt=timezone.localdate()
+    )
+
+
+@register(
+    "ledger.maintenance_missing",
+    title=_("No maintenance record in the last year"),
+    severity=MEDIUM,
+    rule_kind="ledger",
+    accepts=lambda spec: spec.get("subject") == "maintenance",
+)
+def maintenance_missing(context, rule):
+    since = timezone.localdate() - dt.timedelta(days=365)
+    recent = SystemRecord.objects.filter(
+        system=OuterRef("pk"), kind=RecordKind.MAINTENANCE, performed_on__gte=since
+    )
+    return (
+        InformationSystem.objects.active()
+        .filter(classified(context, rule.spec.get("when")))
+        .exclude(Exists(recent))
+    )
+
+
+def _review_message(unit):
+    if unit.last_review is None:
+        return _("The ledger has never been reviewed.")
+    return _("Last reviewed on %(date)s.") % {"date": unit.last_review}
+
+
+@register(
+    "ledger.review_overdue",
+    title=_("Ledger review overdue"),
+    severity=MEDIUM,
+    rule_kind="ledger",
+    accepts=lambda spec: spec.get("subject") in {"assets", "systems"} and spec.get("review_days"),
+    message=_review_message,
+    unit_field="self",
+)
+def review_overdue(context, rule):
+    subject = rule.spec["subject"]
+    cutoff = timezone.localdate() - dt.timedelta(days=int(rule.spec["review_days"]))
+    if subject == LedgerSubject.ASSETS:
+        owns = Exists(InformationAsset.objects.in_use().filter(owner_unit=OuterRef("pk")))
+    else:
+        owns = Exists(InformationSystem.objects.active().filter(owner_unit=OuterRef("pk")))
+    return (
+        OrgUnit.objects.active()
+        .filter(owns)
+        .annotate(
+            last_review=Max(
+                "ledger_reviews__reviewed_on", filter=Q(ledger_reviews__subject=subject)
+            )
+        )
+        .filter(Q(last_review__lt=cutoff) | Q(last_review__isnull=True))
+    )

@@ -1,0 +1,43 @@
+"""重要な情報システム: computed from the pack's criteria, with the reasons shown."""
+
+from django.utils.translation import gettext as _
+
+from mamori.policy.rules import PolicyContext
+
+CRITERIA_LABELS = {
+    "used_by_several_units": lambda: _("used by several units"),
+    "handles_top_level": lambda: _("handles the most important information"),
+    "outage_day_serious": lambda: _("an outage of a day or more would seriously disrupt work"),
+    "designated": lambda: _("designated"),
+}
+
+
+def criteria(context: PolicyContext | None) -> tuple[list[str], str | None, object]:
+    """(criteria, top level label, rule) of the pack's important-system rule, if any."""
+    if context is None:
+        return [], None, None
+    rules = context.rules_of("important_system")
+    if not rules:
+        return [], None, None
+    spec = rules[0].spec
+    return list(spec.get("criteria") or []), spec.get("top_level"), rules[0]
+
+
+def reasons(system, context: PolicyContext | None) -> list[str]:
+    """Why `system` is important. Needs `user_unit_count` (InformationSystemQuerySet.with_user_unit_count)."""
+    wanted, top, _rule = criteria(context)
+    found = []
+    count = getattr(system, "user_unit_count", None)
+    if count is None:
+        count = system.user_units.count()
+    if "used_by_several_units" in wanted and count >= 2:
+        found.append(CRITERIA_LABELS["used_by_several_units"]())
+    if "handles_top_level" in wanted and top and context is not None:
+        axis = context.primary_axis()
+        if system.classification.get(axis.key) == top:
+            found.append(CRITERIA_LABELS["handles_top_level"]())
+    if "outage_day_serious" in wanted and system.outage_day_serious:
+        found.append(CRITERIA_LABELS["outage_day_serious"]())
+    if "designated" in wanted and system.designated_important:
+        found.append(CRITERIA_LABELS["designated"]())
+    return found
