@@ -259,3 +259,6 @@ LOGGING = {
 
 MAMORI_ORGANIZATION_NAME = envstr("MAMORI_ORGANIZATION_NAME", "")
 MAMORI_PAGE_SIZE = 50
+MAMORI_IMPORT_MAX_MB = envint("MAMORI_IMPORT_MAX_MB", 50)
+# Long work (ledger imports) runs in a background thread so that pages show progress.
+MAMORI_BACKGROUND_THREADS = True

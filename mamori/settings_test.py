@@ -27,6 +27,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (ledger imports) of a test run go to a directory of their own.
+MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="mamori-test-media-")
+MAMORI_BACKGROUND_THREADS = False  # run imports at once, inside the test's transaction
 WHITENOISE_AUTOREFRESH = True
 
 # Live-server and thread tests open connections in other threads; persistent

@@ -214,14 +214,17 @@ def _review_message(unit):
     unit_field="self",
 )
 def review_overdue(context, rule):
+    """Divisions (課) whose ledger — their own entries and their sections' — was not reviewed in time."""
     subject = rule.spec["subject"]
     cutoff = timezone.localdate() - dt.timedelta(days=int(rule.spec["review_days"]))
     if subject == LedgerSubject.ASSETS:
-        owns = Exists(InformationAsset.objects.in_use().filter(owner_unit=OuterRef("pk")))
+        owned = InformationAsset.objects.in_use()
     else:
-        owns = Exists(InformationSystem.objects.active().filter(owner_unit=OuterRef("pk")))
+        owned = InformationSystem.objects.active()
+    owns = Exists(owned.filter(owner_unit__path__startswith=OuterRef("path")))
     return (
         OrgUnit.objects.active()
+        .filter(kind__in=["division", "office", "branch"])
         .filter(owns)
         .annotate(
             last_review=Max(

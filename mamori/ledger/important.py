@@ -1,5 +1,6 @@
 """重要な情報システム: computed from the pack's criteria, with the reasons shown."""
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mamori.policy.rules import PolicyContext
@@ -41,3 +42,18 @@ def reasons(system, context: PolicyContext | None) -> list[str]:
     if "designated" in wanted and system.designated_important:
         found.append(CRITERIA_LABELS["designated"]())
     return found
+
+
+def important_q(context: PolicyContext | None) -> Q:
+    """The same criteria as `reasons`, as a filter (needs `with_user_unit_count`)."""
+    wanted, top, _rule = criteria(context)
+    condition = Q(pk__in=[])
+    if "used_by_several_units" in wanted:
+        condition |= Q(user_unit_count__gte=2)
+    if "handles_top_level" in wanted and top and context is not None:
+        condition |= Q(**{f"classification__{context.primary_axis().key}": top})
+    if "outage_day_serious" in wanted:
+        condition |= Q(outage_day_serious=True)
+    if "designated" in wanted:
+        condition |= Q(designated_important=True)
+    return condition

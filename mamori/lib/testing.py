@@ -199,3 +199,79 @@ class SendaiTestCase(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
         cls.p = build_sendai_roles(build_personas())
+
+
+def build_ledger(p: SimpleNamespace) -> SimpleNamespace:
+    """A few ledger entries for the personas, made through the ledger's actions.
+
+    Unit A keeps a document (A-0001), a USB memory (A-0002) and a system (SYS-A);
+    unit B keeps a document (B-0001) and a system (SYS-B).
+    """
+    from mamori.ledger import actions
+    from mamori.ledger.models import AccessControl, NetworkZone
+    from mamori.policy.rules import active_context
+
+    context = active_context()
+    top = context.primary_axis() if context else None
+    level = {top.key: top.labels[1]} if top else {}
+    p.asset_a = actions.create_asset(
+        actor=None,
+        context=context,
+        ledger_no="A-0001",
+        name="住民記録 申請書綴り",
+        kind="information",
+        subkind="document",
+        owner_unit=p.unit_a,
+        manager=p.person_kacho_a,
+        location="市民課 書庫",
+        lockable=True,
+        classification=level,
+        access_control=AccessControl.PASSWORD,
+        backed_up=True,
+    )
+    p.media_a = actions.create_asset(
+        actor=None,
+        context=context,
+        ledger_no="A-0002",
+        name="窓口用USBメモリ",
+        kind="media",
+        subkind="usb_memory",
+        owner_unit=p.unit_a,
+        location="市民課 金庫",
+        lockable=True,
+        classification=level,
+    )
+    p.asset_b = actions.create_asset(
+        actor=None,
+        context=context,
+        ledger_no="B-0001",
+        name="課B 事業資料",
+        kind="information",
+        subkind="document",
+        owner_unit=p.unit_b,
+        classification=level,
+    )
+    p.system_a = actions.create_system(
+        actor=None,
+        context=context,
+        code="SYS-A",
+        name="住民記録システム",
+        owner_unit=p.unit_a,
+        zone=NetworkZone.MYNUMBER,
+        classification=level,
+        authentication=AccessControl.MULTI_FACTOR,
+        last_backup_on=dt.date(2026, 10, 1),
+        user_units=[p.unit_a],
+    )
+    p.system_b = actions.create_system(
+        actor=None,
+        context=context,
+        code="SYS-B",
+        name="課B 業務システム",
+        owner_unit=p.unit_b,
+        zone=NetworkZone.LGWAN,
+        classification=level,
+        authentication=AccessControl.PASSWORD,
+        user_units=[p.unit_b],
+    )
+    return p

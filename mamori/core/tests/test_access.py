@@ -6,7 +6,7 @@ without an access rule fails `test_every_view_has_an_access_rule`.
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mamori.lib.testing import SendaiTestCase
+from mamori.lib.testing import SendaiTestCase, build_ledger
 
 OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
 PERSONAS = ["anonymous", "staff_b", "staff_a", "kacho_a", "auditor", "admin"]
@@ -72,6 +72,26 @@ ACCESS = {
     "policy:classification": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
     "policy:diff": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
     "public:public": (lambda p: ["sendai"], [OK, OK, OK, OK, OK, OK]),
+    # Ledgers: unit A's entries are seen by unit A and auditors, kept by its 情報管理者 (kacho_a).
+    "ledger:home": (lambda p: [], [LOGIN, 302, 302, 302, 302, 302]),
+    "ledger:asset_list": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "ledger:asset_create": (lambda p: [], [LOGIN, DENIED, DENIED, OK, DENIED, OK]),
+    "ledger:asset_export": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "ledger:asset_template": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "ledger:import_start": (lambda p: [], [LOGIN, DENIED, DENIED, OK, DENIED, OK]),
+    # An import job is seen by the person who uploaded it only.
+    "ledger:import_job": (lambda p: [p.job.pk], [LOGIN, HIDDEN, HIDDEN, OK, HIDDEN, HIDDEN]),
+    "ledger:import_commit": (lambda p: [p.job.pk], [LOGIN, 405, 405, 405, 405, 405]),
+    "ledger:asset_detail": (lambda p: [p.asset_a.pk], [LOGIN, HIDDEN, OK, OK, OK, OK]),
+    "ledger:asset_edit": (lambda p: [p.asset_a.pk], [LOGIN, HIDDEN, DENIED, OK, DENIED, OK]),
+    "ledger:system_list": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "ledger:system_create": (lambda p: [], [LOGIN, DENIED, DENIED, OK, DENIED, OK]),
+    "ledger:system_detail": (lambda p: [p.system_a.pk], [LOGIN, HIDDEN, OK, OK, OK, OK]),
+    "ledger:system_edit": (lambda p: [p.system_a.pk], [LOGIN, HIDDEN, DENIED, OK, DENIED, OK]),
+    "ledger:system_software": (lambda p: [p.system_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
+    "ledger:system_connection": (lambda p: [p.system_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
+    "ledger:system_record": (lambda p: [p.system_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
+    "ledger:reviews": (lambda p: [], [LOGIN, DENIED, DENIED, OK, OK, OK]),
 }
 
 
@@ -87,6 +107,18 @@ def _all_url_names(resolver=None, namespace="") -> set[str]:
 
 
 class AccessMatrixTests(SendaiTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        from django.core.files.base import ContentFile
+
+        from mamori.ledger.models import ImportJob
+
+        build_ledger(cls.p)
+        cls.p.job = ImportJob(created_by=cls.p.kacho_a, file_name="台帳.csv", status="checked")
+        cls.p.job.file.save("access.csv", ContentFile(b"x"), save=False)
+        cls.p.job.save()
+
     def test_every_view_has_an_access_rule(self):
         # API endpoints are tried in each app's test_api (bearer tokens, 401 not redirects).
         screens = {name for name in _all_url_names() if not name.startswith("api:")}

@@ -13,7 +13,9 @@ from mamori.demo.builder import (
     demo_settings,
     policy_codes,
 )
+from mamori.demo.ledger import build_ledger
 from mamori.policy.packs import PackError
+from mamori.policy.rules import active_context
 
 
 class Command(BaseCommand):
@@ -36,6 +38,7 @@ class Command(BaseCommand):
             builder = DemoBuilder(structure=settings["structure"], seed=seed)
             builder.build()
             version, accounts = apply_policy(policy)
+            build_ledger(settings["structure"], active_context())
         except (DemoError, PackError) as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.monotonic() - started
