@@ -2,7 +2,7 @@
 """Maintain the Japanese message catalogue without needing GNU gettext at run time.
 
     python scripts/i18n.py extract            # mamori makemessages -l ja (needs xgettext)
-    python scripts/i18n.py fill FILE.tsv      # msgid<TAB>msgstr lines into the .po
+    python scripts/i18n.py fill FILE.tsv      # msgid<TAB>msgstr lines ("[context]msgid" for pgettext)
     python scripts/i18n.py compile            # .po -> .mo with polib
     python scripts/i18n.py check              # every message translated, .mo up to date
 
@@ -60,11 +60,13 @@ def fill(tsv: str) -> None:
             table[msgid] = msgstr
     filled = 0
     for entry in po:
-        if entry.msgid in table:
+        # "[context]msgid" fills the entry with that msgctxt; a bare msgid, those without one.
+        key = f"[{entry.msgctxt}]{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in table:
             if entry.msgid_plural:
-                entry.msgstr_plural = {0: table[entry.msgid]}
+                entry.msgstr_plural = {0: table[key]}
             else:
-                entry.msgstr = table[entry.msgid]
+                entry.msgstr = table[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
             filled += 1

@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mamori.policy.rules import Citation, PolicyContext
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 SEVERITY_ORDER = {HIGH: 0, MEDIUM: 1, LOW: 2}
+SEVERITY_LABELS = {HIGH: _("High"), MEDIUM: _("Medium"), LOW: _("Low")}
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class Finding:
     unit_name: str
     message: str
     rule: str = ""
+
+    @property
+    def severity_label(self) -> str:
+        return str(SEVERITY_LABELS[self.severity])
 
 
 @dataclass

@@ -545,6 +545,7 @@ class _Parser:
                 if pk is None:
                     raise ValueError(_("No person has employee number %(no)s.") % {"no": text})
                 data["manager_id"] = pk
+                data["_manager_no"] = text
             else:
                 data["manager_id"] = None
         elif key == "system":
@@ -555,6 +556,7 @@ class _Parser:
                         _("No information system has the code %(code)s.") % {"code": text}
                     )
                 data["system_id"] = pk
+                data["_system_code"] = text
             else:
                 data["system_id"] = None
         elif key in {"lockable", "backed_up"}:
@@ -656,7 +658,7 @@ def _existing(numbers: list[str], *, lock: bool = False) -> dict[str, Informatio
     for start in range(0, len(wanted), CHUNK):
         queryset = InformationAsset.objects.filter(
             ledger_no__in=wanted[start : start + CHUNK]
-        ).select_related("owner_unit")
+        ).select_related("owner_unit", "manager", "system")
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         found.update((asset.ledger_no, asset) for asset in queryset)
@@ -781,17 +783,57 @@ def plan_import(
 
 
 def _changes(asset: InformationAsset, data: dict) -> dict:
+    """{field: (now, in the file)} of what the row would change, readable as in the workbook."""
     changes = {}
     for key, value in data.items():
-        if key in {"ledger_no"}:
+        if key == "ledger_no" or key.startswith("_"):
             continue
-        attribute = key
-        current = getattr(asset, attribute)
+        current = getattr(asset, key)
         if key == "owner_unit":
             current, value = asset.owner_unit_id, value.pk
         if current != value and not (current in (None, "") and value in (None, "")):
-            changes[key] = (current, value)
+            if key == "owner_unit":
+                current, value = asset.owner_unit.code, data["owner_unit"].code
+            elif key == "manager_id":
+                current = asset.manager.employee_no if asset.manager else ""
+                value = data.get("_manager_no", "")
+            elif key == "system_id":
+                current = asset.system.code if asset.system else ""
+                value = data.get("_system_code", "")
+            changes[key] = (_readable(key, current), _readable(key, value))
     return changes
+
+
+_VALUE_NAMES = {
+    "kind": KIND_JA,
+    "subkind": SUBKIND_JA,
+    "source": SOURCE_JA,
+    "disposal_state": DISPOSAL_JA,
+    "access_control": ACCESS_JA,
+}
+
+
+def _readable(key: str, value):
+    if key in _VALUE_NAMES:
+        return _VALUE_NAMES[key].get(value, value)
+    if key == "classification" and isinstance(value, dict):
+        return "、".join(str(v) for v in value.values())
+    if key == "contents" and isinstance(value, list):
+        return "、".join(str(v) for item in value for v in item.values())
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
+    return value
+
+
+def change_label(key: str, context) -> str:
+    """The workbook header of a field named in `RowPlan.changes`."""
+    headers = {c.key: c.header for c in columns(context)}
+    headers |= {
+        "manager_id": headers["manager"],
+        "system_id": headers["system"],
+        "classification": "分類",
+    }
+    return headers.get(key, key)
 
 
 @transaction.atomic

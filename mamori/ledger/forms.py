@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mamori.accounts.forms import PersonByNumberField
 from mamori.ledger.models import (
@@ -52,7 +53,7 @@ class AssetFilterForm(forms.Form):
         required=False,
         choices=[
             ("ledger_no", _("Ledger number")),
-            ("name", _("Name")),
+            ("name", pgettext_lazy("thing", "Name")),
             ("unit", _("Unit")),
             ("class", _("Classification, highest first")),
             ("updated", _("Recently updated")),
@@ -116,7 +117,7 @@ class ClassificationFields:
 
 class AssetForm(ClassificationFields, forms.Form):
     ledger_no = forms.CharField(label=_("Ledger number"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
     subkind = forms.ChoiceField(label=_("Type"), choices=AssetSubkind.choices)
     owner_unit = UnitChoiceField(label=_("Owner unit"))
@@ -180,7 +181,7 @@ class AssetForm(ClassificationFields, forms.Form):
 
 class SystemForm(ClassificationFields, forms.Form):
     code = forms.CharField(label=_("System code"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     owner_unit = UnitChoiceField(label=_("Owner unit"))
     manager = PersonByNumberField(
         label=_("System manager (employee number)"),

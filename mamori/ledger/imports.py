@@ -13,7 +13,7 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mamori.ledger.excel import MAX_ERRORS_SHOWN, commit_import, plan_import
+from mamori.ledger.excel import MAX_ERRORS_SHOWN, change_label, commit_import, plan_import
 from mamori.ledger.models import ImportJob, ImportStatus
 from mamori.policy.rules import active_context
 
@@ -38,7 +38,16 @@ def current_progress(job: ImportJob) -> tuple[int, int]:
     return cache.get(progress_key(job.pk)) or (job.done, job.total)
 
 
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "○" if value else ""
+    return str(value)
+
+
 def _summary(plan) -> dict:
+    context = active_context()
     errors = plan.errors
     return {
         "ok": plan.ok,
@@ -61,7 +70,8 @@ def _summary(plan) -> dict:
                 "ledger_no": row.ledger_no,
                 "action": row.action,
                 "changes": {
-                    key: [str(old), str(new)] for key, (old, new) in list(row.changes.items())[:6]
+                    change_label(key, context): [_shown(old), _shown(new)]
+                    for key, (old, new) in list(row.changes.items())[:6]
                 },
             }
             for row in plan.rows[:PREVIEW_ROWS]

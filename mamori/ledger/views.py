@@ -247,9 +247,10 @@ def _limit_owner_units(form, user, field: str = "owner_unit") -> None:
     for path in scope.manage_paths:
         under |= Q(path__startswith=path)
     allowed = set(OrgUnit.objects.active().filter(under).values_list("pk", flat=True))
-    form.fields[field].choices = [("", "---------")] + [
-        (value, label) for value, label in unit_choices() if int(value) in allowed
-    ]
+    choices = [(value, label) for value, label in unit_choices() if int(value) in allowed]
+    form.fields[field].choices = [("", "---------")] + choices
+    if choices and not form.initial.get(field):
+        form.initial[field] = choices[0][0]  # their own 課, first in tree order
 
 
 @require_http_methods(["GET", "POST"])
@@ -751,12 +752,14 @@ def import_job(request, pk: int):
     job = _job(request, pk)
     if job.running:
         job.done, job.total = imports.current_progress(job)
-    template = (
-        "ledger/_import_progress.html"
-        if request.headers.get("HX-Request")
-        else "ledger/import_job.html"
-    )
-    return render(request, template, {"job": job, "result": job.result})
+    if request.headers.get("HX-Request"):
+        if not job.running:
+            # Finished: reload the whole page, which lists the problems and the preview.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return render(request, "ledger/_import_progress.html", {"job": job, "result": job.result})
+    return render(request, "ledger/import_job.html", {"job": job, "result": job.result})
 
 
 @require_POST

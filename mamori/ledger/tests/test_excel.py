@@ -128,6 +128,8 @@ class LedgerFileTests(TestCase):
         workbook.save(out)
         plan = self.plan(out.getvalue())
         self.assertEqual(plan.counts(), {"create": 0, "update": 1, "unchanged": 4, "reject": 0})
+        changed = next(r for r in plan.rows if r.action == "update")
+        self.assertEqual(changed.changes, {"location": ("市民課 書庫", "市民課 耐火書庫")})
         excel.commit_import(plan, context=self.context, actor=self.p.admin)
         self.assertEqual(
             InformationAsset.objects.get(ledger_no="A-0001").location, "市民課 耐火書庫"

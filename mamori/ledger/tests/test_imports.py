@@ -128,6 +128,12 @@ class ImportScreenTests(SendaiTestCase):
         )
         self.assertContains(fragment, 'hx-trigger="every 1s"')
         self.assertNotContains(fragment, "<html")
+        # Once finished, the poll reloads the whole page (problems and preview with it).
+        ImportJob.objects.filter(pk=job.pk).update(status="checked")
+        done = self.client.get(
+            reverse("ledger:import_job", args=[job.pk]), headers={"HX-Request": "true"}
+        )
+        self.assertEqual(done["HX-Refresh"], "true")
 
     def test_a_keeper_s_export_of_their_list_imports_back_unchanged(self):
         response = self.client.get(reverse("ledger:asset_export"), {"format": "xlsx"})
