@@ -18,6 +18,7 @@ from django.utils import timezone
 from mamori.demo.builder import POSITIONS, DemoError
 from mamori.demo.names import FAMILY_NAMES, GIVEN_NAMES
 from mamori.ledger.events import LedgerEvent
+from mamori.ledger.levels import rank_of
 from mamori.ledger.models import (
     AccessControl,
     AssetSubkind,
@@ -537,6 +538,7 @@ def _assets(scale, rng, units, people, systems, context, today) -> int:
         backed = high and rng.random() < 0.97  # a few planted breaches
         disposed = rng.random() < 0.03
         staff = by_unit.get(owner.pk) or people
+        obtained = today - dt.timedelta(days=rng.randint(30, 3650))
         batch.append(
             InformationAsset(
                 ledger_no=f"A{index:07d}",
@@ -550,15 +552,20 @@ def _assets(scale, rng, units, people, systems, context, today) -> int:
                 ),
                 lockable=rng.random() < (0.95 if high else 0.6),
                 classification=classification,
+                level_rank=rank_of(context, classification),
                 contents=contents,
                 handling_restrictions=rng.choice(["", "複製禁止", "持出禁止", "庁外送信時は暗号化"])
                 if high
                 else "",
-                obtained_on=today - dt.timedelta(days=rng.randint(30, 3650)),
+                obtained_on=obtained,
                 source=Source.INTERNAL if rng.random() < 0.8 else Source.EXTERNAL,
                 retention_years=rng.choice([1, 3, 5, 10, 30]),
                 disposal_state=DisposalState.DISPOSED if disposed else DisposalState.IN_USE,
-                disposed_on=today - dt.timedelta(days=rng.randint(1, 300)) if disposed else None,
+                # Disposed of after it was obtained, within the last 300 days.
+                disposed_on=today
+                - dt.timedelta(days=rng.randint(1, min(300, (today - obtained).days)))
+                if disposed
+                else None,
                 access_control=AccessControl.BIOMETRIC
                 if high and rng.random() < 0.9
                 else rng.choice([AccessControl.PASSWORD, AccessControl.IC_CARD]),

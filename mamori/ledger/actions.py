@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.ledger.events import LedgerEvent
+from mamori.ledger.levels import rank_of
 from mamori.ledger.models import (
     SUBKINDS_OF,
     DisposalState,
@@ -115,6 +116,7 @@ def _clean_asset(data: dict, context) -> dict:
     data["classification"] = validate_classification(
         context, data.get("classification") or {}, data.get("contents")
     )
+    data["level_rank"] = rank_of(context, data["classification"])
     if data.get("disposal_state") == DisposalState.DISPOSED and not data.get("disposed_on"):
         raise ValidationError({"disposed_on": _("Enter the date the asset was disposed of.")})
     if (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.compliance.registry import HIGH, LOW, MEDIUM, register, requires
 from mamori.ledger.models import (
+    UNRANKED,
     AccessControl,
     InformationAsset,
     InformationSystem,
@@ -33,6 +34,21 @@ def classified(context, condition: dict | None, field: str = "classification") -
     return Q(**{f"{field}__{axis.key}__in": labels})
 
 
+def asset_classified(context, condition: dict | None) -> Q:
+    """As `classified`, for assets: on the stored rank when the rule is on the primary axis."""
+    if not condition or "axis" not in condition:
+        return Q()
+    axis = context.axis(condition["axis"])
+    if axis is not context.primary_axis():
+        return classified(context, condition)
+    ranks = [
+        rank
+        for rank, label in enumerate(axis.labels)
+        if context.matches(condition, {axis.key: label})
+    ]
+    return Q(level_rank__in=ranks)
+
+
 @register(
     "ledger.unclassified",
     title=_("Asset not classified"),
@@ -41,8 +57,7 @@ def classified(context, condition: dict | None, field: str = "classification") -
     accepts=lambda spec: spec.get("subject") == "assets",
 )
 def unclassified(context, rule):
-    axis = context.primary_axis()
-    return InformationAsset.objects.in_use().filter(~Q(classification__has_key=axis.key))
+    return InformationAsset.objects.in_use().filter(level_rank=UNRANKED)
 
 
 @register(
@@ -59,7 +74,7 @@ def unclassified(context, rule):
 def biometric_missing(context, rule):
     return (
         InformationAsset.objects.in_use()
-        .filter(classified(context, rule.spec.get("when")))
+        .filter(asset_classified(context, rule.spec.get("when")))
         .exclude(access_control=AccessControl.BIOMETRIC)
     )
 
@@ -105,7 +120,7 @@ def backup_missing(context, rule):
         return InformationSystem.objects.active().filter(last_backup_on__isnull=True)
     return (
         InformationAsset.objects.in_use()
-        .filter(classified(context, rule.spec.get("when")))
+        .filter(asset_classified(context, rule.spec.get("when")))
         .filter(backed_up=False, last_backup_on__isnull=True)
     )
 
@@ -120,7 +135,7 @@ def backup_missing(context, rule):
 def unlocked_storage(context, rule):
     kinds = rule.spec.get("asset_kinds")
     queryset = InformationAsset.objects.in_use().filter(
-        classified(context, rule.spec.get("when")), lockable=False
+        asset_classified(context, rule.spec.get("when")), lockable=False
     )
     return queryset.filter(kind__in=kinds) if kinds else queryset
 

@@ -24,7 +24,7 @@ SORTS = {
     "name": ("name", "ledger_no"),
     "unit": ("owner_unit__code", "ledger_no"),
     "updated": ("-updated_at", "ledger_no"),
-    "class": ("class_rank", "ledger_no"),
+    "class": ("level_rank", "ledger_no"),
 }
 
 

@@ -67,6 +67,9 @@ class NetworkZone(models.TextChoices):
     STANDALONE = "standalone", _("独立系")
 
 
+UNRANKED = 99  # the level rank of an asset not classified under the policy in force
+
+
 class ScopedQuerySet(models.QuerySet):
     unit_field = "owner_unit"
 
@@ -107,6 +110,10 @@ class InformationAsset(models.Model):
     # {axis key: level label} under the policy in force; for a medium holding several
     # classifications, the highest of them (茅野市 4(2)⑤(ウ)).
     classification = models.JSONField(_("classification"), default=dict, blank=True)
+    # The rank of the classification on the primary axis of the policy in force (0 = the
+    # highest level; UNRANKED when not classified), kept by mamori.ledger.levels so that
+    # lists filter and sort by level on an index instead of reading JSON row by row.
+    level_rank = models.PositiveSmallIntegerField(default=UNRANKED, editable=False)
     contents = models.JSONField(
         _("classifications of the contents"),
         default=list,
@@ -155,6 +162,14 @@ class InformationAsset(models.Model):
         indexes = [
             models.Index(fields=["owner_unit", "ledger_no"], name="ledger_asset_unit_idx"),
             models.Index(fields=["kind", "ledger_no"], name="ledger_asset_kind_idx"),
+            # The list pages: in use, ordered by number, by level or by name.
+            models.Index(fields=["disposal_state", "ledger_no"], name="ledger_asset_state_idx"),
+            models.Index(
+                fields=["disposal_state", "level_rank", "ledger_no"], name="ledger_asset_level_idx"
+            ),
+            models.Index(
+                fields=["disposal_state", "name", "ledger_no"], name="ledger_asset_name_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Max, Q, Value, When
+from django.db.models import Max, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,7 +43,7 @@ from mamori.ledger.models import (
 )
 from mamori.lib.forms import apply_validation_error
 from mamori.org.models import OrgUnit
-from mamori.org.scope import DIVISION_KINDS, unit_scope
+from mamori.org.scope import DIVISION_KINDS, unit_scope, units_under
 from mamori.org.tree import unit_choices
 from mamori.policy.rules import active_context
 from mamori.policy.vocabulary import AssetKind, RequestKind
@@ -92,20 +92,6 @@ def _filter_by_finding(queryset, context, pairs, value: str):
     return queryset.filter(condition)
 
 
-def _rank_case(context, field: str = "classification"):
-    if context is None:
-        return Value(99, output_field=IntegerField())
-    axis = context.primary_axis()
-    return Case(
-        *[
-            When(**{f"{field}__{axis.key}": label}, then=Value(rank))
-            for rank, label in enumerate(axis.labels)
-        ],
-        default=Value(99),
-        output_field=IntegerField(),
-    )
-
-
 # Assets ------------------------------------------------------------------------------------------
 
 
@@ -116,13 +102,15 @@ def _filtered_assets(request, context, pairs):
     if data.get("q"):
         assets = assets.filter(Q(name__icontains=data["q"]) | Q(ledger_no=data["q"].strip()))
     if data.get("unit"):
-        assets = assets.filter(owner_unit__path__startswith=data["unit"].path)
+        assets = assets.filter(owner_unit__in=units_under([data["unit"].path]))
     if data.get("kind"):
         assets = assets.filter(kind=data["kind"])
     if data.get("level") and context:
         axis_key, label = data["level"].split(":", 1)
         axis = context.axes.get(axis_key)
-        if axis and label in axis.labels:
+        if axis is context.primary_axis() and label in axis.labels:
+            assets = assets.filter(level_rank__lte=axis.labels.index(label))
+        elif axis and label in axis.labels:
             wanted = [lv for lv in axis.labels if axis.at_least(lv, label)]
             assets = assets.filter(**{f"classification__{axis_key}__in": wanted})
     state = data.get("state", "")
@@ -133,8 +121,6 @@ def _filtered_assets(request, context, pairs):
     if data.get("finding"):
         assets = _filter_by_finding(assets, context, pairs, data["finding"])
     sort = data.get("sort") or "ledger_no"
-    if sort == "class":
-        assets = assets.annotate(class_rank=_rank_case(context))
     return form, assets.order_by(*SORTS[sort])
 
 
@@ -342,7 +328,7 @@ def system_list(request):
     if data.get("q"):
         systems = systems.filter(Q(name__icontains=data["q"]) | Q(code=data["q"].strip()))
     if data.get("unit"):
-        systems = systems.filter(owner_unit__path__startswith=data["unit"].path)
+        systems = systems.filter(owner_unit__in=units_under([data["unit"].path]))
     if data.get("zone"):
         systems = systems.filter(zone=data["zone"])
     if data.get("finding"):

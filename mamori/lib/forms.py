@@ -32,3 +32,32 @@ class WarekiDateField(forms.DateField):
             return parse_date(value)
         except WarekiError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class LongSelect(forms.Select):
+    """A select of hundreds of options (the units of a city) rendered in one pass.
+
+    Django renders each option through its own template; for 300 units that alone
+    takes longer than the rest of a list page. Choices are read once per render.
+    """
+
+    def use_required_attribute(self, initial) -> bool:
+        # Select's version reads the choices once more to look at the first option;
+        # ours always start with the empty "---------".
+        return forms.Widget.use_required_attribute(self, initial)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from html import escape
+
+        from django.forms.utils import flatatt
+        from django.utils.safestring import mark_safe
+
+        selected = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value])}
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        options = "".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.choices
+        )
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mamori.lib.forms import WarekiDateField
+from mamori.lib.forms import LongSelect, WarekiDateField
 from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKind
 from mamori.org.tree import unit_choices
 
@@ -10,6 +10,8 @@ class UnitChoiceField(forms.ChoiceField):
     """An active unit picked from the tree; returns the OrgUnit."""
 
     default_error_messages = {"invalid_choice": _("No such unit (it may have been abolished).")}
+
+    widget = LongSelect
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: [("", "---------")] + unit_choices())

@@ -27,31 +27,39 @@ class UnitScope:
     manage_paths: list[str] = field(default_factory=list)
 
     def q(self, prefix: str) -> Q:
-        """A filter on `<prefix>__path__startswith` for the units this scope sees."""
+        """A filter on `<prefix>` (a foreign key to OrgUnit) for the units this scope sees."""
         if self.everything:
             return Q()
-        if not self.paths:
-            return Q(pk__in=[])
-        query = Q()
-        for path in self.paths:
-            query |= Q(**{f"{prefix}__path__startswith": path})
-        return query
+        return _within(prefix, self.paths)
 
     def manage_q(self, prefix: str) -> Q:
         if self.manage_everything:
             return Q()
-        if not self.manage_paths:
-            return Q(pk__in=[])
-        query = Q()
-        for path in self.manage_paths:
-            query |= Q(**{f"{prefix}__path__startswith": path})
-        return query
+        return _within(prefix, self.manage_paths)
 
     def sees(self, unit) -> bool:
         return self.everything or any(unit.path.startswith(p) for p in self.paths)
 
     def manages(self, unit) -> bool:
         return self.manage_everything or any(unit.path.startswith(p) for p in self.manage_paths)
+
+
+def units_under(paths: list[str]):
+    """The ids of the units at or below `paths`, as a subquery."""
+    from mamori.org.models import OrgUnit
+
+    under = Q(pk__in=[])
+    for path in paths:
+        under |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(under).values("pk")
+
+
+def _within(prefix: str, paths: list[str]) -> Q:
+    # `unit_id IN (ids of the units under the paths)`: the database then finds the rows
+    # through the index on the foreign key, instead of joining OrgUnit for every row.
+    if not paths:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}__in": units_under(paths)})
 
 
 def home_division(unit):

@@ -40,11 +40,20 @@ def flatten(nodes: list[Node]) -> list[Node]:
 
 
 def unit_choices(include_closed: bool = False) -> list[tuple[str, str]]:
-    """(pk, indented "code name") for a select, in tree order."""
+    """(pk, indented "code name") for a select, in tree order. Plain rows, no model
+    instances: a city has hundreds of units and every filter form lists them."""
     units = OrgUnit.objects.all() if include_closed else OrgUnit.objects.active()
-    return [
-        (str(node.unit.pk), "\u3000" * node.depth + node.unit.label)
-        for node in flatten(
-            build_tree(list(units.only("pk", "code", "name", "parent_id", "sort_order")))
-        )
-    ]
+    rows = list(units.values_list("pk", "code", "name", "parent_id", "sort_order"))
+    ids = {row[0] for row in rows}
+    children: dict[int | None, list[tuple]] = defaultdict(list)
+    for row in rows:
+        children[row[3] if row[3] in ids else None].append(row)
+    for siblings in children.values():
+        siblings.sort(key=lambda row: (row[4], row[1]))
+    out: list[tuple[str, str]] = []
+    stack = [(row, 0) for row in reversed(children[None])]
+    while stack:
+        (pk, code, name, _parent, _order), depth = stack.pop()
+        out.append((str(pk), "\u3000" * depth + f"{code} {name}"))
+        stack.extend((child, depth + 1) for child in reversed(children.get(pk, [])))
+    return out

@@ -242,6 +242,9 @@ def activate_version(version: PolicyVersion, *, actor) -> PolicyVersion:
         PolicyVersion.objects.filter(pk=previous.pk).update(is_active=False)
     PolicyVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.is_active = True
+    from mamori.policy.signals import policy_activated
+
+    policy_activated.send(sender=PolicyVersion, version=version)
     record(
         PolicyEvent.VERSION_ACTIVATED,
         actor=actor,

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
+from mamori.lib.bulk import bulk_insert
 from mamori.lib.context import current_origin
 from mamori.trail.models import GENESIS_HASH, ChainHead, Event
 
@@ -85,18 +87,35 @@ def _locked_head() -> ChainHead:
     return head
 
 
+def _choice_labels(field) -> dict:
+    """{value: label} of a field with choices, in the active language (cached: Django's
+    get_FOO_display rebuilds this mapping on every call, which dominates bulk imports)."""
+    from django.utils.translation import get_language
+
+    key = (field.model._meta.label_lower, field.name, get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = {value: str(label) for value, label in field.flatchoices}
+        _CHOICE_LABELS[key] = labels
+    return labels
+
+
+_CHOICE_LABELS: dict[tuple, dict] = {}
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
     """Readable values of `fields` for before/after: related objects by name, dates as ISO."""
     data = {}
+    meta = obj._meta
     for name in fields:
         value = getattr(obj, name)
-        if callable(getattr(obj, f"get_{name}_display", None)) and not isinstance(
-            value, models.Model
-        ):
-            data[name] = normalize(value)
-            data[f"{name}_display"] = str(getattr(obj, f"get_{name}_display")())
-        else:
-            data[name] = normalize(value)
+        data[name] = normalize(value)
+        try:
+            field = meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(field, "choices", None) and not isinstance(value, models.Model):
+            data[f"{name}_display"] = _choice_labels(field).get(value, str(value))
     return data
 
 
@@ -194,7 +213,7 @@ def record_batch(items: list[dict], *, actor, actor_name: str | None = None) -> 
             digest = compute_hash(prev, fields)
             rows.append(Event(prev_hash=prev, hash=digest, **fields))
             prev = digest
-        Event.objects.bulk_create(rows, batch_size=1000)
+        bulk_insert(Event, rows)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)
     return len(rows)
 

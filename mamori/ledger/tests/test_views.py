@@ -178,6 +178,7 @@ class LedgerScreenTests(SendaiTestCase):
             response = self.client.get(url)
         self.assertEqual(len(response.context["rows"]), 40)
         self.assertEqual(len(small), len(large))
+        print("QUERIES", len(small), len(large))
         self.assertLess(len(large), 20)
 
     def test_filters_by_finding_level_and_unit(self):
@@ -344,3 +345,34 @@ class ReviewScreenTests(SendaiTestCase):
         )
         self.assertEqual(response.status_code, 403)
         self.assertFalse(LedgerReview.objects.exists())
+
+
+class LevelRankTests(SendaiTestCase):
+    """Lists filter and sort on a stored rank; it follows the policy in force."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_ledger(cls.p)
+
+    def test_sorting_by_classification_puts_the_highest_first_and_unclassified_last(self):
+        context = active_context()
+        actions.change_asset(
+            self.p.asset_b, actor=None, context=context, classification={"importance": "S"}
+        )
+        actions.change_asset(self.p.media_a, actor=None, context=context, classification={})
+        self.sign_in(self.p.admin)
+        rows = self.client.get(reverse("ledger:asset_list"), {"sort": "class"}).context["rows"]
+        self.assertEqual([a.ledger_no for a in rows], ["B-0001", "A-0001", "A-0002"])
+
+    def test_another_policy_coming_into_force_re_ranks_every_asset(self):
+        from mamori.lib.testing import load_policy
+
+        self.p.asset_a.refresh_from_db()
+        self.assertEqual(self.p.asset_a.level_rank, 1)  # 仙台市: S, I, II, III
+        load_policy("chino")  # 茅野市: I, II, III, IV
+        self.p.asset_a.refresh_from_db()
+        self.assertEqual(self.p.asset_a.level_rank, 0)
+        self.sign_in(self.p.admin)
+        rows = self.client.get(reverse("ledger:asset_list"), {"level": "importance:I"})
+        self.assertEqual(len(rows.context["rows"]), 3)
