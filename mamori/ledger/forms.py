@@ -274,16 +274,16 @@ class ReviewForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Ledger file (.xlsx or .csv)"))
 
+    @staticmethod
+    def too_large(size: int) -> str:
+        return _(
+            "The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it by unit."
+        ) % {"size": round(size / 1024 / 1024, 1), "limit": settings.MAMORI_IMPORT_MAX_MB}
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.MAMORI_IMPORT_MAX_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                _(
-                    "The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it by unit."
-                )
-                % {"size": round(upload.size / 1024 / 1024, 1), "limit": limit}
-            )
+        if upload.size > settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(self.too_large(upload.size))
         return upload
 
 

@@ -714,6 +714,17 @@ def import_start(request):
     scope = unit_scope(request.user)
     if not (scope.manage_everything or scope.manage_paths):
         _refuse(request)
+    limit = settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 65536:
+        # Refused before the body is read: a 200 MB upload is not stored first.
+        jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+        refused = ImportForm.too_large(int(request.META["CONTENT_LENGTH"]))
+        return render(
+            request,
+            "ledger/import_start.html",
+            {"form": ImportForm(), "jobs": jobs, "refused": refused},
+            status=413,
+        )
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -13,7 +13,7 @@ from mamori.policy.rules import active_context
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_kacho_imports_a_workbook_checks_it_stores_it_and_exports_the_list(
+def test_a_kacho_imports_checks_stores_edits_reviews_and_exports_their_ledger(
     live_server, browser_page, tmp_path
 ):
     p = build_ledger(build_sendai_roles(build_personas()))
@@ -73,3 +73,30 @@ def test_a_kacho_imports_a_workbook_checks_it_stores_it_and_exports_the_list(
     exported = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     numbers = [row[0] for row in exported.active.iter_rows(min_row=2, values_only=True)]
     assert numbers == ["A-0800"]
+
+    # Edit one entry: it is now kept in a lockable place.
+    page.click("#assets >> text=A-0800")
+    page.click(".actions >> text=編集")
+    page.fill("#id_location", "市民課 耐火金庫")
+    page.check("#id_lockable")
+    page.click("button[type=submit] >> text=保存")
+    page.wait_for_selector("text=台帳を更新しました。")
+    asset = InformationAsset.objects.get(ledger_no="A-0800")
+    assert (asset.location, asset.lockable) == ("市民課 耐火金庫", True)
+
+    # Record the review of the 課's ledger.
+    page.click("nav.subnav >> text=台帳の見直し")
+    page.select_option("#id_unit", str(p.unit_a.pk))
+    page.click("text=本日見直した")
+    page.wait_for_selector("text=見直しを記録しました。")
+    assert p.unit_a.ledger_reviews.count() == 1
+
+    # Someone from another 課 does not find it.
+    page.click("text=サインアウト")
+    page.fill("#id_username", "staff_b")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/ledger/assets/{asset.pk}/")
+    assert "A-0800" not in page.content()
+    page.goto(f"{live_server.url}/ledger/assets/?q=A-0800")
+    assert "A-0800" not in page.locator("#assets").inner_text()

@@ -95,7 +95,15 @@ class ImportScreenTests(SendaiTestCase):
         self.assertEqual(InformationAsset.objects.filter(ledger_no="A-0700").count(), 1)
 
     @override_settings(MAMORI_IMPORT_MAX_MB=1)
-    def test_an_oversized_file_is_refused_before_it_is_read(self):
+    def test_an_oversized_upload_is_refused_before_it_is_read(self):
+        response = self.upload(b"x" * (1024 * 1024 + 100_000), "大きい.csv")
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("1 MB", response.context["refused"])
+        self.assertContains(response, response.context["refused"], status_code=413)
+        self.assertFalse(ImportJob.objects.exists())
+
+    @override_settings(MAMORI_IMPORT_MAX_MB=1)
+    def test_a_file_just_over_the_limit_is_refused_by_the_form(self):
         response = self.upload(b"x" * (1024 * 1024 + 10), "大きい.csv")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.context["form"].errors["file"])
