@@ -173,5 +173,18 @@ def affected_view(incident: Incident, *, user) -> list[AffectedView]:
     return out
 
 
-def timeline_view(incident: Incident) -> list[tuple[object, str]]:
-    return [(entry, describe(entry)) for entry in incident.timeline.select_related(None)]
+def timeline_view(
+    incident: Incident, chain: list[StepView] | None = None
+) -> list[tuple[object, str]]:
+    """The timeline in words; names the reader may not see in the chain are masked here too."""
+    hidden = {c.contact.person.name for view in chain or [] for c in view.contacts if c.hidden}
+    shown = {c.contact.person.name for view in chain or [] for c in view.contacts if not c.hidden}
+    hidden -= shown
+    mask = _("(the manager of a system you cannot see)")
+    out = []
+    for entry in incident.timeline.all():
+        text = describe(entry)
+        for name in hidden:
+            text = text.replace(name, mask)
+        out.append((entry, text))
+    return out

@@ -48,7 +48,8 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
     )
     doc.heading(_("Reporting chain"))
     rows = []
-    for view in chain_view(incident, user=user, context=context, handler=handler):
+    chain = chain_view(incident, user=user, context=context, handler=handler)
+    for view in chain:
         people = "、".join(
             f"{c.name}"
             + (
@@ -115,7 +116,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
                 entry.actor_name,
                 text + (f"\n{entry.text}" if entry.text else ""),
             ]
-            for entry, text in timeline_view(incident)
+            for entry, text in timeline_view(incident, chain)
         ],
         widths_mm=[35, 35, 100],
     )

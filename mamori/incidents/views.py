@@ -247,15 +247,16 @@ def _detail(request, incident: Incident, **forms):
         for name in actions.REQUIRED_REPORT_FIELDS
         if not getattr(incident, name).strip()
     ]
+    chain = chain_view(incident, user=request.user, context=context, handler=my.handle)
     return render(
         request,
         "incidents/detail.html",
         {
             "incident": incident,
             "rights": my,
-            "chain": chain_view(incident, user=request.user, context=context, handler=my.handle),
+            "chain": chain,
             "affected": affected_view(incident, user=request.user),
-            "timeline": timeline_view(incident),
+            "timeline": timeline_view(incident, chain),
             "records": incident.records.select_related("authorized_by", "recorded_by__person"),
             "tasks": incident.tasks.select_related("owner"),
             "today": clock.today(),
@@ -528,14 +529,15 @@ def print_view(request, pk: int):
     incident = _incident(request, pk)
     my = rights(request.user, incident)
     context = active_context()
+    chain = chain_view(incident, user=request.user, context=context, handler=my.handle)
     return render(
         request,
         "incidents/print.html",
         {
             "incident": incident,
-            "chain": chain_view(incident, user=request.user, context=context, handler=my.handle),
+            "chain": chain,
             "affected": affected_view(incident, user=request.user),
-            "timeline": timeline_view(incident),
+            "timeline": timeline_view(incident, chain),
             "records": incident.records.select_related("authorized_by"),
             "tasks": incident.tasks.select_related("owner"),
             "printed_at": clock.now(),

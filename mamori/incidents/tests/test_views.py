@@ -349,6 +349,23 @@ class DashboardTests(SendaiTestCase):
         self.assertEqual(by_month.bars[1].value, 3)  # 5月
         self.assertEqual(len(response.context["open_incidents"]), 3)
 
+    def test_the_dashboard_takes_the_same_number_of_queries_for_10_and_40_incidents(self):
+        self.sign_in(self.p.csirt_lead)
+        url = reverse("incidents:dashboard")
+
+        def count() -> int:
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return len(queries)
+
+        for _ in range(10):
+            report(self.p.staff_a)
+        ten = count()
+        for n in range(30):
+            report(self.p.staff_b, type_code=["loss", "leak", "missend"][n % 3])
+        self.assertEqual(count(), ten)
+
     def test_other_staff_are_refused_and_it_is_in_the_trail(self):
         self.sign_in(self.p.kacho_a)
         self.assertEqual(self.client.get(reverse("incidents:dashboard")).status_code, 403)
@@ -432,8 +449,35 @@ class ChinoPlanTests(SendaiTestCase):
         self.assertContains(response, "最高情報統括責任者")
 
 
-class ClockTests(SendaiTestCase):
-    def test_system_changes_apply_to_affected_systems_owners(self):
-        juki = system("SYS-1", "住民記録システム", self.p.unit_b, important=True)
-        incident = report(self.p.staff_a, systems=[juki])
-        self.assertEqual(incident.steps.get(position=2).state, StepState.WAITING)
+class HiddenSystemTests(SendaiTestCase):
+    def test_the_manager_of_a_system_the_reporter_cannot_see_is_not_named_to_them(self):
+        import datetime as dt
+
+        from mamori.incidents import actions
+        from mamori.org.actions import hire_person
+
+        head_b = hire_person(
+            employee_no="T0201",
+            name="税務 課長子",
+            name_kana="ぜいむ かちょうこ",
+            employment_type="regular",
+            unit=self.p.unit_b,
+            position=self.p.pos_kacho,
+            start_date=dt.date(2015, 4, 1),
+            actor=None,
+        )
+        tax = system("SYS-TAX", "税務総合システム", self.p.unit_b, important=True)
+        incident = report(self.p.staff_a, references=[tax.code])
+        actions.acknowledge(incident, actor=self.p.kacho_a)
+        step = incident.steps.get(position=2)
+        self.assertEqual(step.state, StepState.NOTIFIED)  # the system manager is told
+        self.assertEqual(step.contacts.get().person, head_b)
+        url = reverse("incidents:detail", args=[incident.pk])
+        self.sign_in(self.p.staff_a)
+        page = self.client.get(url)
+        self.assertContains(page, "SYS-TAX")
+        self.assertContains(page, "閲覧できない情報システムの管理者")
+        for detail in (head_b.name, "税務総合システム"):
+            self.assertNotContains(page, detail)
+        self.sign_in(self.p.kacho_a)  # a handler sees who it is
+        self.assertContains(self.client.get(url), head_b.name)
