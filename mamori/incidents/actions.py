@@ -811,6 +811,11 @@ def reopen(incident: Incident, *, actor, reason: str) -> Incident:
         incident.closed_at = None
         incident.closed_by = None
         incident.save(update_fields=["status", "closed_at", "closed_by"])
+        # Steps still waiting for an acknowledgement get their time again from now, rather
+        # than escalating at once for the time the incident was closed.
+        for step in incident.steps.filter(state=StepState.NOTIFIED, escalated_at__isnull=True):
+            step.due_at = now + dt.timedelta(minutes=step.within_minutes)
+            step.save(update_fields=["due_at"])
         _entry(incident, TimelineKind.REOPENED, actor, text=reason, now=now)
         record(
             IncidentEvent.REOPENED,

@@ -111,7 +111,7 @@ class EscalationTests(SendaiTestCase):
         entry = incident.timeline.get(kind=TimelineKind.ESCALATED)
         self.assertEqual(entry.data["to"], [])
 
-    def test_a_closed_incident_does_not_escalate(self):
+    def closed_incident(self):
         incident = self.file()
         with clock.frozen(T0 + dt.timedelta(minutes=10)):
             actions.save_report(
@@ -122,8 +122,20 @@ class EscalationTests(SendaiTestCase):
                 report_damage="なし",
             )
             actions.close(incident, actor=self.p.kacho_a)
+        return incident
+
+    def test_a_closed_incident_does_not_escalate(self):
+        self.closed_incident()
         with clock.frozen(T0 + dt.timedelta(minutes=120)):
             self.assertEqual(actions.escalate_overdue(), 0)
+
+    def test_a_reopened_incident_gives_waiting_steps_their_time_again(self):
+        incident = self.closed_incident()
+        with clock.frozen(T0 + dt.timedelta(days=3)):
+            actions.reopen(incident, actor=self.p.kacho_a, reason="同様の事象が再発")
+            self.assertEqual(actions.escalate_overdue(), 0)
+        with clock.frozen(T0 + dt.timedelta(days=3, minutes=61)):
+            self.assertEqual(actions.escalate_overdue(), 1)
 
     def test_someone_not_on_the_chain_cannot_acknowledge_and_it_is_in_the_trail(self):
         incident = self.file()
