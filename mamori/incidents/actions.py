@@ -388,17 +388,22 @@ def acknowledge(incident: Incident, *, actor) -> int:
         _require(mine.exists(), actor, f"acknowledge incident {incident.number}", NotOnChain)
         if incident.is_closed:
             raise ValidationError(_("This incident is closed; reopen it first."))
+        pending = list(
+            mine.filter(acknowledged_at__isnull=True).values_list("role_name", "step__position")
+        )
+        if not pending:
+            return 0
+        # Written first, so that the timeline reads: acknowledged, then the next step told.
+        roles = sorted({role for role, _position in pending})
+        _entry(incident, TimelineKind.ACKNOWLEDGED, actor, data={"roles": roles}, now=now)
+        record(
+            IncidentEvent.ACKNOWLEDGED,
+            actor=actor,
+            target=incident,
+            after={"roles": roles, "steps": sorted({position for _role, position in pending})},
+        )
         engine = Engine(incident, active_context(), actor=actor, now=now)
         done = engine.acknowledge(actor.person_id, actor)
-        if done:
-            roles = sorted({c.role_name for c in done})
-            _entry(incident, TimelineKind.ACKNOWLEDGED, actor, data={"roles": roles}, now=now)
-            record(
-                IncidentEvent.ACKNOWLEDGED,
-                actor=actor,
-                target=incident,
-                after={"roles": roles, "steps": sorted({c.step_id for c in done})},
-            )
     return len(done)
 
 
@@ -517,7 +522,7 @@ def assess(
         after = snapshot(incident, ASSESSMENT_FIELDS)
         if before == after:
             return incident
-        incident.save(update_fields=[f for f in ASSESSMENT_FIELDS if f != "unit"] + ["unit"])
+        incident.save(update_fields=ASSESSMENT_FIELDS)
         changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
         _entry(incident, TimelineKind.ASSESSED, actor, data={"changed": changed}, now=now)
         record(IncidentEvent.ASSESSED, actor=actor, target=incident, before=before, after=after)

@@ -158,6 +158,11 @@ class DetailTests(SendaiTestCase):
         self.assertRedirects(response, self.url)
         self.assertEqual(self.incident.steps.get(position=1).state, StepState.ACKNOWLEDGED)
         self.assertNotContains(self.client.get(self.url), 'id="acknowledge"')
+        # The timeline reads in order: reported, told, acknowledged, the steps not needed.
+        self.assertEqual(
+            list(self.incident.timeline.values_list("kind", flat=True)),
+            ["reported", "notified", "acknowledged"] + ["skipped"] * 4,
+        )
 
     def test_an_acknowledgement_by_someone_not_on_the_chain_is_refused(self):
         for user in (self.p.auditor, self.p.csirt_lead):
