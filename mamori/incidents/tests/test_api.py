@@ -142,3 +142,8 @@ class IncidentApiTests(SendaiTestCase):
         kinds = self.call("get", f"{URL}types", self.staff_key).json()
         self.assertEqual(len(kinds), 10)
         self.assertEqual(kinds[5], {"code": "loss", "label": "情報資産の紛失、滅失"})
+
+    def test_the_openapi_description_lists_the_incident_endpoints(self):
+        paths = self.call("get", "/api/v1/openapi.json", self.staff_key).json()["paths"]
+        for path in ("/api/v1/incidents/", "/api/v1/incidents/{incident_id}/acknowledge"):
+            self.assertIn(path, paths)
