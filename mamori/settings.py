@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "mamori.policy",
     "mamori.compliance",
     "mamori.ledger",
+    "mamori.incidents",
     "mamori.demo",
 ]
 
@@ -262,3 +263,5 @@ MAMORI_PAGE_SIZE = 50
 MAMORI_IMPORT_MAX_MB = envint("MAMORI_IMPORT_MAX_MB", 50)
 # Long work (ledger imports) runs in a background thread so that pages show progress.
 MAMORI_BACKGROUND_THREADS = True
+# The address people open mamori at (https://mamori.city.example.lg.jp), for links in mail.
+MAMORI_BASE_URL = envstr("MAMORI_BASE_URL", "")

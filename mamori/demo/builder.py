@@ -370,6 +370,9 @@ def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
                 )
             except ValidationError as exc:
                 raise DemoError(f"designation {item}: {' '.join(exc.messages)}") from None
+    from mamori.incidents.demo import add_demo_incidents
+
+    add_demo_incidents()
     return version, accounts
 
 

@@ -22,6 +22,7 @@ from mamori.policy.vocabulary import (
     NETWORK_ZONES,
     UNIT_KINDS,
     AssetKind,
+    IncidentCondition,
     Measure,
     RecordField,
     RequestKind,
@@ -246,6 +247,7 @@ def read_pack(directory: str | Path) -> Pack:
     roles = _validate_roles(data, check, cite)
     _validate_actors(data, check, roles, documents)
     _validate_rules(data, check, cite, roles, axes)
+    _validate_incident_types(data, check, cite)
 
     if check.problems:
         raise PackError(check.problems)
@@ -467,7 +469,7 @@ def _validate_rules(
             check.require(rule, "kind", where), set(RuleKind.values), (*where, "kind"), "rule kind"
         )
         cite((*where, "cite"), rule.get("cite"))
-        for cite_field in ("emergency_cite", "minor_cite", "review_cite"):
+        for cite_field in ("emergency_cite", "minor_cite", "review_cite", "report_cite"):
             if cite_field in rule:
                 cite((*where, cite_field), rule[cite_field])
         if "when" in rule:
@@ -476,7 +478,7 @@ def _validate_rules(
             value = rule.get(role_field)
             if value is not None and value not in roles:
                 check.problem((*where, role_field), f"unknown role {value!r}")
-        for role_field in ("roles", "approvers", "consult"):
+        for role_field in ("roles", "approvers", "consult", "responders"):
             for r_index, value in enumerate(rule.get(role_field) or []):
                 if value not in roles:
                     check.problem((*where, role_field, r_index), f"unknown role {value!r}")
@@ -510,20 +512,71 @@ def _validate_rules(
             for m_index, value in enumerate(rule.get("measures") or []):
                 check.choice(value, set(Measure.values), (*where, "measures", m_index), "measure")
         elif kind == RuleKind.INCIDENT_CHAIN:
-            for s_index, step in enumerate(check.require(rule, "steps", where, list) or []):
-                step_where = (*where, "steps", s_index)
-                for r_index, value in enumerate((step or {}).get("roles") or []):
-                    if value not in roles:
-                        check.problem((*step_where, "roles", r_index), f"unknown role {value!r}")
-                if not (step or {}).get("roles"):
-                    check.problem(step_where, "a step names the roles to notify")
-                if (step or {}).get("cite"):
-                    cite((*step_where, "cite"), step["cite"])
+            _validate_incident_chain(rule, where, check, cite, roles)
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)
                 if value is not None:
                     check.choice(value, NETWORK_ZONES, (*where, zone_field), "network zone")
+
+
+def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, roles) -> None:
+    minor_skipped = False
+    for s_index, step in enumerate(check.require(rule, "steps", where, list) or []):
+        step_where = (*where, "steps", s_index)
+        if not isinstance(step, dict):
+            check.problem(step_where, "expected a mapping such as {roles: [...], within_minutes: 60}")
+            continue
+        for r_index, value in enumerate(step.get("roles") or []):
+            if value not in roles:
+                check.problem((*step_where, "roles", r_index), f"unknown role {value!r}")
+        if not step.get("roles"):
+            check.problem(step_where, "a step names the roles to notify")
+        if step.get("cite"):
+            cite((*step_where, "cite"), step["cite"])
+        minutes = step.get("within_minutes")
+        if minutes is not None and (
+            not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0
+        ):
+            check.problem((*step_where, "within_minutes"), "expected a positive number of minutes")
+        if "when" in step:
+            check.choice(
+                step["when"], set(IncidentCondition.values), (*step_where, "when"), "condition"
+            )
+        skip = check.optional(step, "skip_when_minor", step_where, bool, False)
+        minor_skipped = minor_skipped or bool(skip)
+    minor = check.optional(rule, "minor_needs_no_escalation", where, bool, False)
+    if minor_skipped and not minor:
+        check.problem(
+            (*where, "minor_needs_no_escalation"),
+            "steps are skipped for minor incidents: set minor_needs_no_escalation: true "
+            "and cite the clause in minor_cite",
+        )
+    if minor and not minor_skipped:
+        check.problem(
+            (*where, "minor_needs_no_escalation"),
+            "name the steps a minor incident skips with skip_when_minor: true",
+        )
+    if minor and "minor_cite" not in rule:
+        check.problem((*where, "minor_cite"), "is required with minor_needs_no_escalation")
+
+
+def _validate_incident_types(data: dict, check: _Validator, cite) -> None:
+    seen = set()
+    for index, item in enumerate(check.optional(data, "incident_types", (), list, []) or []):
+        where = ("incident_types", index)
+        if not isinstance(item, dict):
+            check.problem(where, "expected a mapping such as {code: loss, label: ..., cite: ...}")
+            continue
+        code = check.require(item, "code", where)
+        if code is not None:
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", code):
+                check.problem((*where, "code"), "use lower-case letters, digits and _ (e.g. loss)")
+            elif code in seen:
+                check.problem((*where, "code"), f"incident type {code!r} is listed twice")
+            seen.add(code)
+        check.require(item, "label", where)
+        cite((*where, "cite"), item.get("cite"))
 
 
 def _validate_condition(

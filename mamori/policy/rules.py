@@ -20,9 +20,9 @@ from functools import cached_property
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.lib import clock
 from mamori.org.models import Absence, OrgUnit, Person, PersonStatus
 from mamori.policy.models import (
     Clause,
@@ -74,6 +74,15 @@ class Holder:
     unit: OrgUnit | None
     absent: bool = False
     acting_for: Person | None = None
+
+
+@dataclass(frozen=True)
+class IncidentType:
+    """A kind of incident the policy names (仙台市 第1章(2)⑰, 茅野市 8(4)①(ア))."""
+
+    code: str
+    label: str
+    citation: Citation | None
 
 
 @dataclass
@@ -263,6 +272,15 @@ class PolicyContext:
             answer.required = False
         return answer
 
+    # Incidents ---------------------------------------------------------------------------
+
+    def incident_types(self) -> list[IncidentType]:
+        """The kinds of incident of the pack's `incident_types`, in the pack's order."""
+        return [
+            IncidentType(str(item["code"]), str(item["label"]), self.cite(item.get("cite")))
+            for item in (self.version.pack or {}).get("incident_types") or []
+        ]
+
     # Roles and holders ------------------------------------------------------------------
 
     @cached_property
@@ -275,7 +293,7 @@ class PolicyContext:
         """Who holds `role_key` for `unit` on a day; an absent holder is followed by their deputy."""
         role = self.roles[role_key]
         org = self.org
-        day = on or timezone.localdate()
+        day = on or clock.today()
         people = org.holders(role, unit=unit, system=system, on=day)
         out: list[Holder] = []
         for person, scope_unit in people:
@@ -298,7 +316,7 @@ class PolicyContext:
         self, person: Person, *, on: dt.date | None = None
     ) -> list[tuple[PolicyRole, OrgUnit | None]]:
         """The roles `person` holds, each with the unit it is held for."""
-        return self.org.roles_of(person, list(self.roles.values()), on=on or timezone.localdate())
+        return self.org.roles_of(person, list(self.roles.values()), on=on or clock.today())
 
 
 class OrgSnapshot:

@@ -106,3 +106,15 @@ class AssetKind(models.TextChoices):
     MEDIA = "media", _("Storage media (電磁的記録媒体)")
     DEVICE = "device", _("Terminals and equipment (端末・機器)")
     PAPER = "paper", _("Paper (紙媒体)")
+
+
+class IncidentCondition(models.TextChoices):
+    """When a step of an incident chain applies (`when:` of a step)."""
+
+    IMPORTANT_SYSTEM = "important_system", _("an important information system is affected")
+    WIDER_IMPACT = "wider_impact", _("other systems or units may be affected")
+    SERIOUS_EXTERNAL_IMPACT = (
+        "serious_external_impact",
+        _("the outside may be seriously affected"),
+    )
+    AS_NEEDED = "as_needed", _("as needed (serious, wider or outside impact, or suspected crime)")

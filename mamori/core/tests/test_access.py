@@ -9,6 +9,23 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from mamori.lib.testing import SendaiTestCase, build_ledger
 
 OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
+POST_ONLY = [LOGIN, 405, 405, 405, 405, 405]
+
+
+def _incident(p) -> list[int]:
+    """An incident staff_a reported: its chain tells kacho_a, 情報管理者 of unit A."""
+    from mamori.incidents.actions import report_incident
+    from mamori.incidents.models import Incident
+    from mamori.lib import clock
+
+    incident = Incident.objects.order_by("pk").first() or report_incident(
+        actor=p.staff_a,
+        type_code="loss",
+        detection="staff",
+        detected_at=clock.now(),
+        description="USBメモリの紛失",
+    )
+    return [incident.pk]
 PERSONAS = ["anonymous", "staff_b", "staff_a", "kacho_a", "auditor", "admin"]
 
 # url name -> (how to build its arguments, GET outcome per persona in PERSONAS order)
@@ -92,6 +109,30 @@ ACCESS = {
     "ledger:system_connection": (lambda p: [p.system_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
     "ledger:system_record": (lambda p: [p.system_a.pk], [LOGIN, 405, 405, 405, 405, 405]),
     "ledger:reviews": (lambda p: [], [LOGIN, DENIED, DENIED, OK, OK, OK]),
+    # Incidents: the reporter (staff_a), the chain (kacho_a) and auditors see one; the
+    # CSIRT and CISO too (not personas here); the administrator is not incident staff.
+    "incidents:list": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "incidents:report": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "incidents:dashboard": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, OK, DENIED]),
+    "incidents:contact_tree": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "incidents:plan": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "incidents:plan_edit": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED]),
+    "incidents:detail": (_incident, [LOGIN, HIDDEN, OK, OK, OK, HIDDEN]),
+    "incidents:print": (_incident, [LOGIN, HIDDEN, OK, OK, OK, HIDDEN]),
+    "incidents:pdf": (_incident, [LOGIN, HIDDEN, OK, OK, OK, HIDDEN]),
+    "incidents:report_edit": (_incident, [LOGIN, HIDDEN, DENIED, OK, DENIED, HIDDEN]),
+    "incidents:acknowledge": (_incident, POST_ONLY),
+    "incidents:escalate": (_incident, POST_ONLY),
+    "incidents:assess": (_incident, POST_ONLY),
+    "incidents:affected_add": (_incident, POST_ONLY),
+    "incidents:note": (_incident, POST_ONLY),
+    "incidents:record_add": (_incident, POST_ONLY),
+    "incidents:task_add": (_incident, POST_ONLY),
+    "incidents:task_done": (lambda p: _incident(p) + [1], POST_ONLY),
+    "incidents:status": (_incident, POST_ONLY),
+    "incidents:public_notice": (_incident, POST_ONLY),
+    "incidents:close": (_incident, POST_ONLY),
+    "incidents:reopen": (_incident, POST_ONLY),
 }
 
 

@@ -1,0 +1,280 @@
+"""Incident endpoints: report from another system (an antivirus console, monitoring),
+read the incidents the caller may see, acknowledge. Same validation, same scoping and
+the same refusals as the screens, because they call the same actions and querysets."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from mamori.incidents import actions
+from mamori.incidents.access import rights
+from mamori.incidents.chain import incident_url
+from mamori.incidents.display import affected_view, chain_view
+from mamori.incidents.models import Detection, Incident, Severity
+from mamori.org.models import OrgUnit
+from mamori.policy.rules import active_context
+
+router = Router(tags=["incidents"])
+
+
+class KindOut(Schema):
+    code: str
+    label: str
+
+
+class IncidentIn(Schema):
+    type: str = ""
+    detection: str = Detection.SYSTEM
+    detected_at: str | None = None
+    description: str = ""
+    unit: str = ""
+    informant: str = ""
+    severity: str = Severity.UNASSESSED
+    wider_impact: bool = False
+    serious_external_impact: bool = False
+    suspected_crime: bool = False
+    # Ledger numbers of information assets and codes of information systems.
+    affected: list[str] = []
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+
+
+class AffectedOut(Schema):
+    kind: str
+    reference: str
+    # Given only when the caller may see the ledger entry.
+    name: str | None = None
+    owner_unit: str | None = None
+
+
+class ContactOut(Schema):
+    role: str
+    name: str
+    absent: bool
+    acting_for: str | None
+    notified_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+
+
+class StepOut(Schema):
+    position: int
+    roles: list[str]
+    state: str
+    condition: str
+    notified_at: dt.datetime | None
+    due_at: dt.datetime | None
+    escalated_at: dt.datetime | None
+    contacts: list[ContactOut]
+
+
+class IncidentOut(Schema):
+    id: int
+    url: str
+    kind: KindOut
+    detection: str
+    detected_at: dt.datetime
+    reported_at: dt.datetime
+    reported_by: str
+    unit: UnitOut
+    description: str
+    severity: str
+    wider_impact: bool
+    serious_external_impact: bool
+    suspected_crime: bool
+    status: str
+    affected: list[AffectedOut]
+    chain: list[StepOut]
+
+
+class IncidentListOut(Schema):
+    id: int
+    url: str
+    kind: KindOut
+    detected_at: dt.datetime
+    unit: UnitOut
+    severity: str
+    status: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}
+
+
+def _out(request, incident: Incident) -> dict:
+    context = active_context()
+    handler = rights(request.user, incident).handle
+    chain = chain_view(incident, user=request.user, context=context, handler=handler)
+    return {
+        "id": incident.pk,
+        "url": incident_url(incident),
+        "kind": {"code": incident.type_code, "label": incident.type_label},
+        "detection": incident.detection,
+        "detected_at": incident.detected_at,
+        "reported_at": incident.reported_at,
+        "reported_by": incident.reporter_name,
+        "unit": {"code": incident.unit.code, "name": incident.unit.name},
+        "description": incident.description,
+        "severity": incident.severity,
+        "wider_impact": incident.wider_impact,
+        "serious_external_impact": incident.serious_external_impact,
+        "suspected_crime": incident.suspected_crime,
+        "status": incident.status,
+        "affected": [
+            {
+                "kind": item.code,
+                "reference": item.reference,
+                "name": str(item.shown) if item.shown else None,
+                "owner_unit": item.shown.owner_unit.name if item.shown else None,
+            }
+            for item in affected_view(incident, user=request.user)
+        ],
+        "chain": [
+            {
+                "position": view.step.position,
+                "roles": view.step.role_names,
+                "state": view.step.state,
+                "condition": view.step.condition,
+                "notified_at": view.step.notified_at,
+                "due_at": view.step.due_at,
+                "escalated_at": view.step.escalated_at,
+                "contacts": [
+                    {
+                        "role": c.contact.role_name,
+                        "name": c.name,
+                        "absent": c.contact.absent,
+                        "acting_for": c.contact.acting_for.name
+                        if c.contact.acting_for and not c.hidden
+                        else None,
+                        "notified_at": c.contact.notified_at,
+                        "acknowledged_at": c.contact.acknowledged_at,
+                    }
+                    for c in view.contacts
+                ],
+            }
+            for view in chain
+        ],
+    }
+
+
+def _errors(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        errors = {
+            field: [m for e in items for m in e.messages] for field, items in exc.error_dict.items()
+        }
+    else:
+        errors = {"__all__": exc.messages}
+    return {"detail": _("The report has errors; nothing was stored."), "errors": errors}
+
+
+@router.get("/types", response=list[KindOut])
+def list_types(request):
+    """The kinds of incident the policy in force names."""
+    return [{"code": c, "label": label} for c, label in actions.incident_types(active_context())]
+
+
+@router.post("/", response={201: IncidentOut, 422: ErrorOut})
+def report(request, payload: IncidentIn):
+    """Report an incident; the chain is worked out and its first step told, as on screen."""
+    errors: dict[str, list[str]] = {}
+    detected_at = None
+    if payload.detected_at:
+        try:
+            detected_at = parse_datetime(payload.detected_at)
+        except ValueError:
+            detected_at = None
+        if detected_at is None:
+            errors["detected_at"] = [_("Give the time as 2025-04-01T09:30:00+09:00.")]
+        elif timezone.is_naive(detected_at):
+            detected_at = timezone.make_aware(detected_at)
+    unit = None
+    if payload.unit:
+        unit = OrgUnit.objects.filter(code=payload.unit).first()
+        if unit is None:
+            errors["unit"] = [_("There is no unit with code %(code)s.") % {"code": payload.unit}]
+    try:
+        if errors:
+            raise ValidationError(errors)
+        incident = actions.report_incident(
+            actor=request.user,
+            type_code=payload.type,
+            detection=payload.detection,
+            detected_at=detected_at,
+            description=payload.description,
+            unit=unit,
+            informant=payload.informant,
+            severity=payload.severity,
+            wider_impact=payload.wider_impact,
+            serious_external_impact=payload.serious_external_impact,
+            suspected_crime=payload.suspected_crime,
+            references=payload.affected,
+        )
+    except ValidationError as exc:
+        out = _errors(exc)
+        if "type_code" in out["errors"]:
+            out["errors"]["type"] = out["errors"].pop("type_code")
+        if "references" in out["errors"]:
+            out["errors"]["affected"] = out["errors"].pop("references")
+        return Status(422, out)
+    incident = Incident.objects.select_related("unit").get(pk=incident.pk)
+    return Status(201, _out(request, incident))
+
+
+@router.get("/", response=list[IncidentListOut])
+@paginate(LimitOffsetPagination)
+def list_incidents(request, status: str = ""):
+    incidents = (
+        Incident.objects.visible_to(request.user)
+        .select_related("unit")
+        .order_by("-reported_at", "-id")
+    )
+    if status == "open":
+        incidents = incidents.open()
+    elif status:
+        incidents = incidents.filter(status=status)
+    return [
+        {
+            "id": i.pk,
+            "url": incident_url(i),
+            "kind": {"code": i.type_code, "label": i.type_label},
+            "detected_at": i.detected_at,
+            "unit": {"code": i.unit.code, "name": i.unit.name},
+            "severity": i.severity,
+            "status": i.status,
+        }
+        for i in incidents
+    ]
+
+
+@router.get("/{incident_id}", response=IncidentOut)
+def get_incident(request, incident_id: int):
+    incident = get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related("unit"), pk=incident_id
+    )
+    return _out(request, incident)
+
+
+@router.post(
+    "/{incident_id}/acknowledge", response={200: IncidentOut, 403: ErrorOut, 422: ErrorOut}
+)
+def acknowledge(request, incident_id: int):
+    incident = get_object_or_404(
+        Incident.objects.visible_to(request.user).select_related("unit"), pk=incident_id
+    )
+    try:
+        actions.acknowledge(incident, actor=request.user)
+    except PermissionDenied:
+        return Status(403, {"detail": _("You are not on this incident's chain.")})
+    except ValidationError as exc:
+        return Status(422, _errors(exc))
+    incident.refresh_from_db()
+    return Status(200, _out(request, incident))

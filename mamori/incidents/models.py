@@ -1,0 +1,469 @@
+"""Incidents (セキュリティ障害・事件事故等): the report, the chain of people the policy
+says must be told, the response, and the final report; the emergency response plan."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Detection(models.TextChoices):
+    STAFF = "staff", _("Noticed by staff")
+    CITIZEN = "citizen", _("Told by a citizen or an outsider")
+    SYSTEM = "system", _("Detected by a system (monitoring, antivirus)")
+
+
+class Severity(models.TextChoices):
+    UNASSESSED = "unassessed", _("Not yet assessed")
+    MINOR = "minor", _("Minor (軽微)")
+    MODERATE = "moderate", _("Moderate")
+    SERIOUS = "serious", _("Serious (重大)")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    INVESTIGATING = "investigating", _("Investigating")
+    CONTAINED = "contained", _("Contained")
+    RECOVERED = "recovered", _("Recovered")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
+
+
+class PublicNotice(models.TextChoices):
+    UNDECIDED = "undecided", _("Not decided yet")
+    NOT_NEEDED = "not_needed", _("Citizens need not be informed")
+    INFORMED = "informed", _("Citizens have been informed")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "IncidentQuerySet":
+        """The reporter, the people on the chain (once their step is notified), the
+        responders the policy names (CSIRT, CISO) and auditors; nobody else."""
+        from mamori.incidents.access import is_responder
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_auditor or is_responder(user):
+            return self
+        query = Q(reporter=user)
+        if user.person_id:
+            query |= Exists(
+                ChainContact.objects.filter(
+                    incident=OuterRef("pk"),
+                    person_id=user.person_id,
+                    step__notified_at__isnull=False,
+                )
+            )
+        return self.filter(query)
+
+    def open(self) -> "IncidentQuerySet":
+        return self.exclude(status=Status.CLOSED)
+
+
+class Incident(models.Model):
+    """A reported security incident (仙台市: セキュリティ障害; 茅野市: 事件事故等): what
+    happened, how and when it was noticed, the unit concerned, what it affects, how
+    serious it is, and where its response stands. The kind is one the policy names;
+    its label is kept with the record so that statistics survive a policy change."""
+
+    policy_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("policy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    type_code = models.CharField(_("kind"), max_length=40)
+    type_label = models.CharField(_("kind"), max_length=200)
+    detection = models.CharField(_("how it was noticed"), max_length=20, choices=Detection.choices)
+    detected_at = models.DateTimeField(_("noticed at"))
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reporter_name = models.CharField(_("reported by"), max_length=200)
+    unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("unit concerned"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    description = models.TextField(_("what happened"))
+    informant = models.CharField(
+        _("who told us"),
+        max_length=300,
+        blank=True,
+        help_text=_("For a citizen's call or a system alert: name, contact, or the system."),
+    )
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=Severity.choices, default=Severity.UNASSESSED
+    )
+    wider_impact = models.BooleanField(_("other systems or units may be affected"), default=False)
+    serious_external_impact = models.BooleanField(
+        _("the outside (citizens, other bodies) may be seriously affected"), default=False
+    )
+    suspected_crime = models.BooleanField(
+        _("possibly a crime (unauthorized access etc.): liaise with the police"), default=False
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
+    )
+    public_notice = models.CharField(
+        _("informing citizens"),
+        max_length=20,
+        choices=PublicNotice.choices,
+        default=PublicNotice.UNDECIDED,
+    )
+    public_notice_note = models.TextField(_("reason for the decision"), blank=True)
+    # The final report (仙台市 第2章(8)③(ii): 内容, 原因, 被害及び影響範囲).
+    report_content = models.TextField(_("what the incident was (内容)"), blank=True)
+    report_cause = models.TextField(_("cause (原因)"), blank=True)
+    report_damage = models.TextField(
+        _("damage and extent of the impact (被害・影響範囲)"), blank=True
+    )
+    report_actions = models.TextField(_("actions taken"), blank=True)
+    report_prevention = models.TextField(_("measures against recurrence"), blank=True)
+    report_lessons = models.TextField(_("lessons and procedures revised"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "reported_at"], name="incident_status_idx"),
+            models.Index(fields=["detected_at"], name="incident_detected_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.type_label}"
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+    @property
+    def summary(self) -> str:
+        first = self.description.strip().splitlines()[0] if self.description.strip() else ""
+        return first[:60] + ("…" if len(first) > 60 else "")
+
+
+class AffectedKind(models.TextChoices):
+    ASSET = "asset", _("Information asset")
+    SYSTEM = "system", _("Information system")
+
+
+class AffectedItem(models.Model):
+    """An information asset or system the incident affects, from the ledgers.
+
+    `reference` is what the reporter chose or typed (a ledger number or system code).
+    An entry the reporter may not see is linked all the same, so the chain reaches its
+    system manager, but its details are shown only to those who may see the entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="affected")
+    kind = models.CharField(_("kind"), max_length=10, choices=AffectedKind.choices)
+    asset = models.ForeignKey(
+        "ledger.InformationAsset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incident_items",
+    )
+    system = models.ForeignKey(
+        "ledger.InformationSystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incident_items",
+    )
+    reference = models.CharField(_("reference"), max_length=200)
+
+    class Meta:
+        verbose_name = _("affected asset or system")
+        verbose_name_plural = _("affected assets and systems")
+        ordering = ["incident", "kind", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("Not yet notified")
+    NOTIFIED = "notified", _("Notified, waiting for acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    SKIPPED = "skipped", _("Not needed")
+
+
+class SkipReason(models.TextChoices):
+    CONDITION = "condition", _("its condition does not apply")
+    MINOR = "minor", _("the incident is minor")
+    NOBODY = "nobody", _("nobody holds these roles")
+
+
+class NotifyReason(models.TextChoices):
+    CHAIN = "chain", _("the step before was acknowledged")
+    REPORT = "report", _("the incident was reported")
+    ESCALATION = "escalation", _("the step before did not acknowledge in time")
+    MANUAL = "manual", _("escalated by hand")
+    CHANGE = "change", _("the assessment changed")
+
+
+class ChainStep(models.Model):
+    """One step of the incident's reporting chain, from the pack's incident_chain rule:
+    the roles to tell, when the step applies, and how long they have to acknowledge."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("step"))
+    roles = models.JSONField(_("roles"), default=list)
+    role_names = models.JSONField(_("roles"), default=list)
+    condition = models.CharField(_("applies when"), max_length=40, blank=True)
+    skip_when_minor = models.BooleanField(default=False)
+    within_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=60)
+    cite = models.CharField(_("basis"), max_length=200, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=StepState.choices, default=StepState.WAITING
+    )
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
+    notify_reason = models.CharField(max_length=20, choices=NotifyReason.choices, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True, db_index=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chain step")
+        verbose_name_plural = _("chain steps")
+        ordering = ["incident", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "position"], name="incident_step_unique")
+        ]
+        indexes = [
+            models.Index(fields=["state", "escalated_at", "due_at"], name="incident_step_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}/{self.position} {'・'.join(self.role_names)}"
+
+
+class ChainContact(models.Model):
+    """A person the step tells: a holder of one of its roles for the incident's unit
+    (or affected system), or the deputy standing in for an absent holder."""
+
+    step = models.ForeignKey(ChainStep, on_delete=models.CASCADE, related_name="contacts")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="contacts")
+    role_key = models.CharField(max_length=50)
+    role_name = models.CharField(_("role"), max_length=100)
+    person = models.ForeignKey(
+        "org.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    system = models.ForeignKey(
+        "ledger.InformationSystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    absent = models.BooleanField(_("absent"), default=False)
+    acting_for = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("acting for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Acknowledged without a click: the reporter, or someone who had acknowledged already.
+    auto_acknowledged = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("chain contact")
+        verbose_name_plural = _("chain contacts")
+        ordering = ["step", "id"]
+        indexes = [models.Index(fields=["person", "incident"], name="incident_contact_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.role_name}: {self.person}"
+
+
+class TimelineKind(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    NOTIFIED = "notified", _("Notified")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ESCALATED = "escalated", _("Escalated")
+    SKIPPED = "skipped", _("Step not needed")
+    ASSESSED = "assessed", _("Assessment changed")
+    AFFECTED = "affected", _("Affected assets or systems added")
+    STATUS = "status", _("Status changed")
+    NOTE = "note", _("Note")
+    RECORD = "record", _("Response recorded")
+    TASK = "task", _("Task")
+    REPORT = "report", _("Report saved")
+    PUBLIC_NOTICE = "public_notice", _("Informing citizens")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class TimelineEntry(models.Model):
+    """One line of the incident's timeline (対処の経過, 茅野市 8(4)②(カ)). Written by the
+    actions for every change; notes are typed by people."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("by"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=TimelineKind.choices)
+    text = models.TextField(_("text"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["incident", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class RecordKind(models.TextChoices):
+    SYSTEM_STOP = "system_stop", _("Stopped an information system")
+    DISCONNECT = "disconnect", _("Disconnected a computer from the network")
+    EVIDENCE = "evidence", _("Preserved evidence (access logs etc.)")
+    RECOVERY = "recovery", _("Recovered")
+    PREVENTION = "prevention", _("Interim measure against recurrence")
+    PROCEDURE = "procedure", _("Revised a procedure")
+    REPORT_CISO = "report_ciso", _("Reported to the CISO")
+    REPORT_EXTERNAL = "report_external", _("Reported to national or prefectural bodies")
+    POLICE = "police", _("Liaised with the police")
+    CITIZENS = "citizens", _("Informed citizens")
+    OTHER = "other", _("Other")
+
+
+# Containment that needs permission, or a reason why it was reported afterwards
+# (茅野市 8(4)②(イ): disconnecting a computer needs the system administrator's permission,
+# or is reported afterwards when the damage had to be stopped at once).
+NEEDS_AUTHORITY = {RecordKind.SYSTEM_STOP, RecordKind.DISCONNECT}
+NEEDS_RECIPIENT = {RecordKind.REPORT_EXTERNAL, RecordKind.POLICE}
+
+
+class ResponseRecord(models.Model):
+    """What was done in the response: containment (with who allowed it, or why it was
+    reported afterwards), evidence kept, recovery, reports to the CISO, to national or
+    prefectural bodies and the police, informing citizens."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(_("what was done"), max_length=20, choices=RecordKind.choices)
+    description = models.TextField(_("details"))
+    occurred_at = models.DateTimeField(_("when"))
+    authorized_by = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("allowed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reported_after_reason = models.TextField(
+        _("why it was done first and reported afterwards"), blank=True
+    )
+    recipient = models.CharField(_("reported to"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("response record")
+        verbose_name_plural = _("response records")
+        ordering = ["incident", "occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ResponseTask(models.Model):
+    """A piece of the response with an owner and a due date."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=200)
+    owner = models.ForeignKey(
+        "org.Person", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("due"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    reminded_on = models.DateField(_("last reminded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response task")
+        verbose_name_plural = _("response tasks")
+        ordering = ["incident", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmergencyPlan(models.Model):
+    """One version of the organization's emergency response plan (緊急時対応計画,
+    茅野市 8(6)): contacts, what must be reported, response measures and how
+    recurrence prevention is worked out. A revision adds a version; none is changed."""
+
+    policy = models.ForeignKey(
+        "policy.Policy", verbose_name=_("organization"), on_delete=models.PROTECT
+    )
+    number = models.PositiveIntegerField(_("version"))
+    contacts = models.TextField(_("contacts of the people concerned"))
+    reportable = models.TextField(_("what must be reported"))
+    response = models.TextField(_("response measures"))
+    prevention = models.TextField(_("working out measures against recurrence"))
+    summary = models.CharField(_("what changed"), max_length=300)
+    created_at = models.DateTimeField(_("revised at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revised by"), on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("emergency response plan")
+        verbose_name_plural = _("emergency response plans")
+        ordering = ["policy", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="incident_plan_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} v{self.number}"

@@ -1,0 +1,126 @@
+"""The final report (インシデント報告書) as PDF, with the bundled Japanese font."""
+
+from django.utils.translation import gettext as _
+
+from mamori.core.templatetags.mamori import wareki, wareki_datetime
+from mamori.incidents.display import affected_view, chain_view, timeline_view
+from mamori.incidents.models import Incident
+from mamori.lib import clock
+from mamori.lib.pdf import PdfDocument
+
+
+def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler: bool) -> None:
+    doc.title(_("Information security incident report %(number)s") % {"number": incident.number})
+    doc.fields(
+        [
+            (_("Kind"), incident.type_label),
+            (_("Unit concerned"), incident.unit.name),
+            (_("How it was noticed"), incident.get_detection_display()),
+            (_("Noticed at"), wareki_datetime(incident.detected_at)),
+            (_("Reported at"), wareki_datetime(incident.reported_at)),
+            (_("Reported by"), incident.reporter_name),
+            (_("Severity"), incident.get_severity_display()),
+            (_("Status"), incident.get_status_display()),
+            (_("Closed at"), wareki_datetime(incident.closed_at) if incident.closed_at else "—"),
+            (_("Informing citizens"), incident.get_public_notice_display()),
+        ]
+    )
+    doc.heading(_("What happened"))
+    doc.paragraph(incident.description)
+    affected = affected_view(incident, user=user)
+    if affected:
+        doc.heading(_("Affected assets and systems"))
+        doc.table(
+            [_("Kind"), _("Entry")],
+            [[a.kind, str(a.shown) if a.shown else a.reference] for a in affected],
+            widths_mm=[40, 130],
+        )
+    doc.heading(_("Report"))
+    doc.fields(
+        [
+            (_("What the incident was (内容)"), incident.report_content or "—"),
+            (_("Cause (原因)"), incident.report_cause or "—"),
+            (_("Damage and extent of the impact (被害・影響範囲)"), incident.report_damage or "—"),
+            (_("Actions taken"), incident.report_actions or "—"),
+            (_("Measures against recurrence"), incident.report_prevention or "—"),
+            (_("Lessons and procedures revised"), incident.report_lessons or "—"),
+        ]
+    )
+    doc.heading(_("Reporting chain"))
+    rows = []
+    chain = chain_view(incident, user=user, context=context, handler=handler)
+    for view in chain:
+        people = "、".join(
+            f"{c.name}"
+            + (
+                f" ({wareki_datetime(c.contact.acknowledged_at)})"
+                if c.contact.acknowledged_at
+                else ""
+            )
+            for c in view.contacts
+            if not c.contact.absent
+        )
+        rows.append(
+            [
+                str(view.step.position),
+                "・".join(view.step.role_names),
+                view.step.get_state_display(),
+                wareki_datetime(view.step.notified_at) if view.step.notified_at else "—",
+                people or "—",
+            ]
+        )
+    doc.table(
+        [_("Step"), _("Roles"), _("State"), _("Notified at"), _("People (acknowledged at)")],
+        rows,
+        widths_mm=[12, 40, 28, 35, 55],
+    )
+    records = list(incident.records.select_related("authorized_by"))
+    if records:
+        doc.heading(_("Response records"))
+        doc.table(
+            [_("When"), _("What was done"), _("Details")],
+            [
+                [
+                    wareki_datetime(r.occurred_at),
+                    r.get_kind_display(),
+                    r.description
+                    + (f"\n{_('Allowed by')}: {r.authorized_by.name}" if r.authorized_by else "")
+                    + (
+                        f"\n{_('Reported afterwards because')}: {r.reported_after_reason}"
+                        if r.reported_after_reason
+                        else ""
+                    )
+                    + (f"\n{_('Reported to')}: {r.recipient}" if r.recipient else ""),
+                ]
+                for r in records
+            ],
+            widths_mm=[35, 40, 95],
+        )
+    tasks = list(incident.tasks.select_related("owner"))
+    if tasks:
+        doc.heading(_("Response tasks"))
+        doc.table(
+            [_("Task"), _("Owner"), _("Due"), _("Done")],
+            [
+                [t.title, t.owner.name, wareki(t.due_date), wareki_datetime(t.done_at) or "—"]
+                for t in tasks
+            ],
+            widths_mm=[70, 35, 30, 35],
+        )
+    doc.heading(_("Timeline"))
+    doc.table(
+        [_("Time"), _("By"), _("What")],
+        [
+            [
+                wareki_datetime(entry.at),
+                entry.actor_name,
+                text + (f"\n{entry.text}" if entry.text else ""),
+            ]
+            for entry, text in timeline_view(incident, chain)
+        ],
+        widths_mm=[35, 35, 100],
+    )
+    doc.spacer()
+    doc.paragraph(
+        _("Printed %(when)s from mamori.") % {"when": wareki_datetime(clock.now())}, small=True
+    )
