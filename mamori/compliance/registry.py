@@ -83,6 +83,14 @@ def register(
     return decorator
 
 
+def model_of(check: Check, context: PolicyContext, rule) -> type[models.Model]:
+    """The model a check finds (asked of its query once, then remembered)."""
+    model = check.extra.get("model")
+    if model is None:
+        model = check.extra["model"] = check.query(context, rule).model
+    return model
+
+
 def requires(spec: dict) -> list[str]:
     value = spec.get("require")
     return value if isinstance(value, list) else ([value] if value else [])

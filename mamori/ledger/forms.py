@@ -14,7 +14,7 @@ from mamori.ledger.models import (
     RecordKind,
     Source,
 )
-from mamori.lib.forms import WarekiDateField
+from mamori.lib.forms import WarekiDateField, fast_selects
 from mamori.org.forms import UnitChoiceField
 from mamori.policy.vocabulary import AssetKind
 
@@ -67,6 +67,7 @@ class AssetFilterForm(forms.Form):
         self.fields["finding"].choices = [("", _("All")), ("any", _("With any finding"))] + [
             (check.id, check.title) for check in checks
         ]
+        fast_selects(self)
 
 
 class SystemFilterForm(forms.Form):
@@ -86,6 +87,7 @@ class SystemFilterForm(forms.Form):
         self.fields["finding"].choices = [("", _("All")), ("any", _("With any finding"))] + [
             (check.id, check.title) for check in checks
         ]
+        fast_selects(self)
 
 
 class ClassificationFields:
@@ -300,3 +302,7 @@ class ExportForm(forms.Form):
     replace = forms.BooleanField(
         label=_("Replace characters Shift_JIS cannot hold (𠮷→吉, otherwise 〓)"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fast_selects(self)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mamori.org.scope import unit_scope
@@ -175,6 +176,9 @@ class InformationAsset(models.Model):
     def __str__(self) -> str:
         return f"{self.ledger_no} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:asset_detail", args=[self.pk])
+
 
 class InformationSystemQuerySet(ScopedQuerySet):
     def active(self):
@@ -244,6 +248,9 @@ class InformationSystem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("ledger:system_detail", args=[self.pk])
 
 
 class SoftwareComponent(models.Model):

@@ -57,7 +57,7 @@ def _checks_for(context, model) -> list[tuple]:
     return [
         (check, rule)
         for check, rule in registry.enabled(context)
-        if check.query(context, rule).model is model
+        if registry.model_of(check, context, rule) is model
     ]
 
 

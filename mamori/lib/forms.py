@@ -34,17 +34,17 @@ class WarekiDateField(forms.DateField):
             raise forms.ValidationError(str(exc), code="invalid") from None
 
 
-class LongSelect(forms.Select):
-    """A select of hundreds of options (the units of a city) rendered in one pass.
+class FastSelect(forms.Select):
+    """A select rendered in one pass, without a template per option.
 
-    Django renders each option through its own template; for 300 units that alone
-    takes longer than the rest of a list page. Choices are read once per render.
+    Django renders each option through its own template; for the 300 units of a city
+    that alone takes longer than the rest of a list page. Choices are read once per
+    render. Flat choices only (no groups).
     """
 
     def use_required_attribute(self, initial) -> bool:
-        # Select's version reads the choices once more to look at the first option;
-        # ours always start with the empty "---------".
-        return forms.Widget.use_required_attribute(self, initial)
+        # Select's version reads the choices once more to look at the first option.
+        return forms.Widget.use_required_attribute(self, initial) and self.is_required
 
     def render(self, name, value, attrs=None, renderer=None):
         from html import escape
@@ -61,3 +61,12 @@ class LongSelect(forms.Select):
             for key, label in self.choices
         )
         return mark_safe(f"<select{flatatt(final)}>{options}</select>")
+
+
+def fast_selects(form: forms.Form) -> None:
+    """Render every single-choice select of `form` in one pass (filter forms of lists)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            field.widget = FastSelect(attrs=widget.attrs, choices=field.choices)
+            field.widget.is_required = widget.is_required

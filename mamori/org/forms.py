@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mamori.lib.forms import LongSelect, WarekiDateField
+from mamori.lib.forms import FastSelect, WarekiDateField
 from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKind
 from mamori.org.tree import unit_choices
 
@@ -11,7 +11,7 @@ class UnitChoiceField(forms.ChoiceField):
 
     default_error_messages = {"invalid_choice": _("No such unit (it may have been abolished).")}
 
-    widget = LongSelect
+    widget = FastSelect
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: [("", "---------")] + unit_choices())

@@ -525,7 +525,9 @@ def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, 
     for s_index, step in enumerate(check.require(rule, "steps", where, list) or []):
         step_where = (*where, "steps", s_index)
         if not isinstance(step, dict):
-            check.problem(step_where, "expected a mapping such as {roles: [...], within_minutes: 60}")
+            check.problem(
+                step_where, "expected a mapping such as {roles: [...], within_minutes: 60}"
+            )
             continue
         for r_index, value in enumerate(step.get("roles") or []):
             if value not in roles:

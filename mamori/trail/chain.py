@@ -19,6 +19,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from mamori.lib.bulk import bulk_insert
+from mamori.lib.choices import choice_labels
 from mamori.lib.context import current_origin
 from mamori.trail.models import GENESIS_HASH, ChainHead, Event
 
@@ -87,22 +88,6 @@ def _locked_head() -> ChainHead:
     return head
 
 
-def _choice_labels(field) -> dict:
-    """{value: label} of a field with choices, in the active language (cached: Django's
-    get_FOO_display rebuilds this mapping on every call, which dominates bulk imports)."""
-    from django.utils.translation import get_language
-
-    key = (field.model._meta.label_lower, field.name, get_language())
-    labels = _CHOICE_LABELS.get(key)
-    if labels is None:
-        labels = {value: str(label) for value, label in field.flatchoices}
-        _CHOICE_LABELS[key] = labels
-    return labels
-
-
-_CHOICE_LABELS: dict[tuple, dict] = {}
-
-
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
     """Readable values of `fields` for before/after: related objects by name, dates as ISO."""
     data = {}
@@ -115,7 +100,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict:
         except FieldDoesNotExist:
             continue
         if getattr(field, "choices", None) and not isinstance(value, models.Model):
-            data[f"{name}_display"] = _choice_labels(field).get(value, str(value))
+            data[f"{name}_display"] = choice_labels(field).get(value, str(value))
     return data
 
 

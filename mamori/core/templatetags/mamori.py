@@ -71,3 +71,11 @@ def modality_class(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def display(obj, name: str):
+    """{{ asset|display:"subkind" }}: the label of a choice field (cached, unlike get_FOO_display)."""
+    from mamori.lib.choices import display as choice_display
+
+    return choice_display(obj, name)

@@ -26,6 +26,8 @@ def _incident(p) -> list[int]:
         description="USBメモリの紛失",
     )
     return [incident.pk]
+
+
 PERSONAS = ["anonymous", "staff_b", "staff_a", "kacho_a", "auditor", "admin"]
 
 # url name -> (how to build its arguments, GET outcome per persona in PERSONAS order)
