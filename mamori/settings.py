@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "mamori.policy",
     "mamori.compliance",
     "mamori.ledger",
+    "mamori.approvals",
     "mamori.demo",
 ]
 
@@ -259,3 +260,5 @@ LOGGING = {
 
 MAMORI_ORGANIZATION_NAME = envstr("MAMORI_ORGANIZATION_NAME", "")
 MAMORI_PAGE_SIZE = 50
+# The address people open mamori at, for links in e-mails (e.g. https://mamori.city.example.lg.jp).
+MAMORI_BASE_URL = envstr("MAMORI_BASE_URL", "")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("mamori.org.urls")),
     path("trail/", include("mamori.trail.urls")),
     path("policy/", include("mamori.policy.urls")),
+    path("requests/", include("mamori.approvals.urls")),
     path("public/policy/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
