@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from mamori.approvals import actions, routing
@@ -212,15 +213,16 @@ def _detail_queryset(user):
     )
 
 
-def _run(user, func, *args, **kwargs):
+def _run(func, *args, **kwargs):
+    """(refusal, result): a refusal is a Status with the code and message, as the screens refuse."""
     try:
         result = func(*args, **kwargs)
     except actions.NotAllowed as exc:
-        return 403, {"detail": exc.message}
+        return Status(403, {"detail": exc.message}), None
     except actions.StateConflict as exc:
-        return 409, {"detail": " ".join(exc.messages)}
+        return Status(409, {"detail": " ".join(exc.messages)}), None
     except ValidationError as exc:
-        return 422, {"detail": _errors(exc)}
+        return Status(422, {"detail": _errors(exc)}), None
     return None, result
 
 
@@ -323,7 +325,6 @@ def file_request(request, payload: RequestIn):
         else False
     )
     error, result = _run(
-        request.user,
         actions.file_request,
         actor=request.user,
         kind=payload.kind,
@@ -334,8 +335,8 @@ def file_request(request, payload: RequestIn):
         token=payload.token,
     )
     if error:
-        return error, result
-    return (200 if existing else 201), _detail_queryset(request.user).get(pk=result.pk)
+        return error
+    return Status(200 if existing else 201, _detail_queryset(request.user).get(pk=result.pk))
 
 
 @router.post(
@@ -347,13 +348,17 @@ def act(request, request_id: int, payload: ActionIn):
     sent back), return, dispose (with the disposal record), report and acknowledge (emergency
     exceptions)."""
     user = request.user
-    req = get_object_or_404(Request.objects.visible_to(user), pk=request_id)
+    req = Request.objects.visible_to(user).filter(pk=request_id).first()
+    if req is None:
+        from mamori.accounts.actions import record_access_denied
+
+        record_access_denied(user, what=f"API {payload.action} request {request_id}: not in scope")
+        return Status(404, {"detail": _("No such request.")})
     action = payload.action
     if action == "submit":
-        error, result = _run(user, actions.submit_request, req, actor=user)
+        error, result = _run(actions.submit_request, req, actor=user)
     elif action in actions.Decision.ALL:
         error, result = _run(
-            user,
             actions.decide,
             req,
             actor=user,
@@ -362,10 +367,9 @@ def act(request, request_id: int, payload: ActionIn):
             step_id=payload.step,
         )
     elif action == "withdraw":
-        error, result = _run(user, actions.withdraw, req, actor=user, comment=payload.comment)
+        error, result = _run(actions.withdraw, req, actor=user, comment=payload.comment)
     elif action == "return":
         error, result = _run(
-            user,
             actions.record_return,
             req,
             actor=user,
@@ -374,7 +378,6 @@ def act(request, request_id: int, payload: ActionIn):
         )
     elif action == "dispose":
         error, result = _run(
-            user,
             actions.record_disposal,
             req,
             actor=user,
@@ -384,11 +387,11 @@ def act(request, request_id: int, payload: ActionIn):
             proof=payload.proof,
         )
     elif action == "report":
-        error, result = _run(user, actions.report_exception, req, actor=user, report=payload.report)
+        error, result = _run(actions.report_exception, req, actor=user, report=payload.report)
     else:
         error, result = _run(
             user, actions.acknowledge_report, req, actor=user, comment=payload.comment
         )
     if error:
-        return error, result
-    return 200, _detail_queryset(user).get(pk=req.pk)
+        return error
+    return _detail_queryset(user).get(pk=req.pk)

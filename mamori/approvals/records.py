@@ -208,7 +208,7 @@ def register_export(request, kind: str):
 
 def pdf(request, pk: int):
     """The request as a 帳票: the record, the policy's answer with its clauses, the route."""
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     steps = list(req.steps.order_by("round", "order", "id"))
     assets = list(req.assets.order_by("ledger_no"))
     guidance = req.guidance or {}

@@ -43,13 +43,24 @@ from mamori.policy.vocabulary import RequestKind
 from mamori.trail.models import Event
 
 
-def _visible(user, pk: int) -> Request:
-    return get_object_or_404(
-        Request.objects.visible_to(user).select_related(
-            "requester__person", "unit", "route_system", "policy_version"
-        ),
-        pk=pk,
+def _visible(request, pk: int) -> Request:
+    """The request `pk` if the signed-in user may see it; 404 otherwise. A POST naming a
+    request outside the user's scope (a forged form) is also written to the trail."""
+    found = (
+        Request.objects.visible_to(request.user)
+        .select_related("requester__person", "unit", "route_system", "policy_version")
+        .filter(pk=pk)
+        .first()
     )
+    if found is None:
+        if request.method == "POST":
+            from mamori.accounts.actions import record_access_denied
+
+            record_access_denied(
+                request.user, what=f"{request.method} {request.path}: request not in scope"
+            )
+        raise Http404(_("No such request."))
+    return found
 
 
 def enabled_kinds(context) -> list[str]:
@@ -308,7 +319,7 @@ def create(request, kind: str):
 
 
 def edit(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     if req.requester_id != request.user.pk:
         from mamori.accounts.actions import record_access_denied
 
@@ -432,7 +443,7 @@ def record_rows(req: Request) -> list[tuple[str, object, str]]:
 
 
 def detail(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     return render(request, "approvals/detail.html", _detail_context(request, req))
 
 
@@ -463,7 +474,7 @@ def _act(request, req: Request, func, *, success: str, form_name: str = "", form
 
 @require_POST
 def submit(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     return _act(
         request, req, actions.submit_request, success=_("Filed. The approvers have been notified.")
     )
@@ -471,7 +482,7 @@ def submit(request, pk: int):
 
 @require_POST
 def decide(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     form = DecisionForm(request.POST)
     decision = request.POST.get("decision", "")
     form.is_valid()
@@ -496,7 +507,7 @@ def decide(request, pk: int):
 
 @require_POST
 def withdraw(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     form = WithdrawForm(request.POST)
     form.is_valid()
     return _act(
@@ -510,7 +521,7 @@ def withdraw(request, pk: int):
 
 @require_POST
 def report(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     form = ReportForm(request.POST)
     form.is_valid()
     return _act(
@@ -526,7 +537,7 @@ def report(request, pk: int):
 
 @require_POST
 def acknowledge(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     form = DecisionForm(request.POST)
     form.is_valid()
     return _act(
@@ -541,7 +552,7 @@ def acknowledge(request, pk: int):
 @admin_required
 @require_POST
 def reroute(request, pk: int, step_pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     step = get_object_or_404(ApprovalStep, pk=step_pk, request=req)
     form = RerouteForm(request.POST)
     form.is_valid()
@@ -563,7 +574,7 @@ def reroute(request, pk: int, step_pk: int):
 
 @require_POST
 def update_ledger(request, pk: int):
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     return _act(
         request,
         req,
@@ -574,7 +585,7 @@ def update_ledger(request, pk: int):
 
 def complete(request, pk: int):
     """Record the return (返却) or the disposal (廃棄) of an approved request."""
-    req = _visible(request.user, pk)
+    req = _visible(request, pk)
     completion = req.completion
     if completion == Completion.NONE:
         raise Http404
