@@ -41,6 +41,17 @@ STATUS_BADGE = {
 }
 
 
+def _units_in(scope):
+    from mamori.org.models import OrgUnit
+
+    if not scope.paths:
+        return OrgUnit.objects.none().values("pk")
+    query = Q()
+    for path in scope.paths:
+        query |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(query).values("pk")
+
+
 class RequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RequestQuerySet":
         """Requests a user may open: their own, those of the units in their scope
@@ -53,7 +64,8 @@ class RequestQuerySet(models.QuerySet):
         submitted = ~Q(status=RequestStatus.DRAFT)
         if scope.everything:
             return self.filter(own | submitted)
-        others = scope.q("unit")
+        # The units as a subquery on the small unit table, so that the request indexes serve.
+        others = Q(unit_id__in=_units_in(scope))
         from mamori.approvals.routing import routed_step_filter
 
         routed = routed_step_filter(user)

@@ -42,13 +42,11 @@ def _register_rows(request, kind: str):
         .select_related("unit", "requester")
         .prefetch_related(
             "assets",
+            # All steps of the page's requests (by the request index), filtered below.
             Prefetch(
                 "steps",
-                queryset=ApprovalStep.objects.filter(
-                    kind__in=[StepKind.APPROVE, StepKind.REPORT],
-                    state__in=[StepState.APPROVED, StepState.ACKNOWLEDGED],
-                ).order_by("round", "order"),
-                to_attr="final_steps",
+                queryset=ApprovalStep.objects.order_by("round", "order"),
+                to_attr="all_steps",
             ),
         )
         .order_by("-submitted_at", "-id")
@@ -125,8 +123,13 @@ def _value(req: Request, key: str):
         return req.level
     if key == "approver":
         names = []
-        for step in req.final_steps:
-            if step.round == req.round and step.decided_by_name:
+        for step in req.all_steps:
+            if (
+                step.round == req.round
+                and step.kind in (StepKind.APPROVE, StepKind.REPORT)
+                and step.state in (StepState.APPROVED, StepState.ACKNOWLEDGED)
+                and step.decided_by_name
+            ):
                 name = step.decided_by_name
                 if step.acting_for_name:
                     name += _(" (on behalf of %(name)s)") % {"name": step.acting_for_name}

@@ -104,7 +104,7 @@ def inbox(request):
     overdue = _overdue_requests(user, context, waiting)
     mine = Request.objects.filter(requester=user)
     counts = {
-        "waiting": waiting.values("request_id").distinct().count(),
+        "waiting": waiting.count(),
         "mine": mine.exclude(
             status__in=[RequestStatus.COMPLETED, RequestStatus.WITHDRAWN, RequestStatus.REJECTED]
         ).count(),
@@ -113,10 +113,7 @@ def inbox(request):
     related = ("request__unit", "request__requester")
     if box == "waiting":
         rows = (
-            waiting.select_related(*related)
-            .prefetch_related("approvers")
-            .order_by("due_at", "id")
-            .distinct()
+            waiting.select_related(*related).prefetch_related("approvers").order_by("due_at", "id")
         )
     elif box == "mine":
         rows = mine.select_related("unit", "requester").order_by("-updated_at", "-id")
