@@ -370,6 +370,9 @@ def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
                 )
             except ValidationError as exc:
                 raise DemoError(f"designation {item}: {' '.join(exc.messages)}") from None
+    from mamori.approvals.demo import add_demo_requests
+
+    add_demo_requests()  # a few requests to look at (once)
     return version, accounts
 
 
