@@ -121,6 +121,9 @@ def build(pending: int, others: int, people: int) -> dict:
         actor=None,
     )
     kacho_user = create_user(username="kacho", password=PASSWORD, person=kacho, actor=None)
+    admin_user = create_user(
+        username="admin", password=PASSWORD, person=None, role="admin", actor=None
+    )
     staff_user = create_user(username="staff", password=PASSWORD, person=staff, actor=None)
     # Everyone else in bulk: a head for every unit, staff spread over the sections.
     rows = []
@@ -290,6 +293,7 @@ def build(pending: int, others: int, people: int) -> dict:
     )
     return {
         "kacho": kacho_user,
+        "admin": admin_user,
         "staff": staff_user,
         "request": mine[0],
         "people": Person.objects.count(),
@@ -364,6 +368,15 @@ def main() -> None:
                 ),
                 flush=True,
             )
+        admin = Client()
+        admin.force_login(data["admin"])
+        print(
+            json.dumps(
+                measure(admin, "routes to check (administrator)", "/requests/routes/", 3),
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

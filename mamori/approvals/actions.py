@@ -243,6 +243,28 @@ def validate(request: Request, guidance: routing.Guidance | None, *, submitting:
 
     if _empty(request.title):
         add("title", _("Enter a subject."))
+    for name in INPUT_FIELDS:
+        field = Request._meta.get_field(name)
+        value = getattr(request, name)
+        if field.max_length and isinstance(value, str) and len(value) > field.max_length:
+            add(
+                name,
+                _("At most %(n)s characters (this has %(length)s).")
+                % {"n": field.max_length, "length": len(value)},
+            )
+    if request.declared_level:
+        context = routing.context_or_none()
+        axis = context.primary_axis() if context is not None else None
+        if axis is not None and request.declared_level not in axis.labels:
+            add(
+                "declared_level",
+                _("%(label)s is not a level of %(axis)s (%(levels)s).")
+                % {
+                    "label": request.declared_level,
+                    "axis": axis.name,
+                    "levels": ", ".join(axis.labels),
+                },
+            )
     if request.scheduled_at and request.return_date:
         start = timezone.localtime(request.scheduled_at).date()
         if request.return_date < start:
@@ -783,24 +805,30 @@ def withdraw(request: Request, *, actor, comment: str = "") -> Request:
 # Completion: return, disposal ------------------------------------------------------------
 
 
+def may_confirm(request: Request, user) -> bool:
+    """May `user` record the return or the disposal? The requester, whoever decided a
+    step of the request, or whoever may decide its final step now (the 課長 or deputy)."""
+    person = getattr(user, "person", None)
+    if request.requester_id == getattr(user, "pk", None):
+        return True
+    if person is None:
+        return False
+    if request.steps.filter(round=request.round, decided_by=person).exists():
+        return True
+    final = (
+        request.steps.filter(round=request.round, kind=StepKind.APPROVE)
+        .prefetch_related("approvers")
+        .order_by("-order")
+        .first()
+    )
+    return final is not None and (
+        routing.authority_on_step(active_context(), final, request, person).allowed
+    )
+
+
 def _check_may_confirm(request: Request, actor, verb: str) -> None:
-    """The requester, whoever decided a step, or whoever may decide its final step now."""
-    person = getattr(actor, "person", None)
-    if request.requester_id == getattr(actor, "pk", None):
+    if may_confirm(request, actor):
         return
-    if person is not None:
-        if request.steps.filter(round=request.round, decided_by=person).exists():
-            return
-        final = (
-            request.steps.filter(round=request.round, kind=StepKind.APPROVE)
-            .prefetch_related("approvers")
-            .order_by("-order")
-            .first()
-        )
-        if final is not None:
-            authority = routing.authority_on_step(active_context(), final, request, person)
-            if authority.allowed:
-                return
     raise NotAllowed(
         _("Only the requester or an approver of this request may record this."),
         what=_what(request, verb) + ": not the requester or an approver",

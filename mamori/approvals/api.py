@@ -314,11 +314,7 @@ def get_request(request, request_id: int):
 def file_request(request, payload: RequestIn):
     """File a request (or keep it as a draft with submit=false)."""
     data = payload.dict()
-    fields = {
-        name: _aware(data[name])
-        for name in actions.INPUT_FIELDS
-        if name in data and name not in ("proof",)
-    }
+    fields = {name: _aware(data[name]) for name in actions.INPUT_FIELDS if name in data}
     existing = (
         Request.objects.filter(requester=request.user, client_token=payload.token).exists()
         if payload.token

@@ -190,7 +190,7 @@ def register_export(request, kind: str):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=register_title(kind)[:31].replace("/", "・"))
     sheet.append([str(label_) for _key, label_ in columns])
-    for req in rows:
+    for req in rows.iterator(chunk_size=500):
         line = []
         for key, _label in columns:
             value = _value(req, key)

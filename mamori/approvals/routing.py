@@ -448,11 +448,17 @@ def authority_on_step(
 
 
 def current_principals(
-    context: PolicyContext | None, step: ApprovalStep, request: Request, *, on=None
+    context: PolicyContext | None,
+    step: ApprovalStep,
+    request: Request,
+    *,
+    on=None,
+    exclude_requester: bool = True,
 ) -> list[Person]:
     """Who holds the step's role for the request today (to show a route gone stale)."""
     if context is None:
         return []
+    requester_id = request.requester.person_id if exclude_requester else None
     return _unique(
         [
             h.person
@@ -463,7 +469,7 @@ def current_principals(
                 system=request.route_system,
                 on=on or clock.today(),
             )
-            if h.acting_for is None and h.person.pk != request.requester.person_id
+            if h.acting_for is None and h.person.pk != requester_id
         ]
     )
 

@@ -37,6 +37,7 @@ from mamori.approvals.reminders import RETURN_KINDS
 from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
+from mamori.org.models import OrgUnit
 from mamori.org.scope import unit_scope
 from mamori.policy.rules import active_context
 from mamori.policy.vocabulary import RequestKind
@@ -368,12 +369,7 @@ def _detail_context(request, req: Request, **forms) -> dict:
     is_requester = req.requester_id == user.pk
     decidable = [s for s in can_decide if s.kind in (StepKind.CONSULT, StepKind.APPROVE)]
     acknowledgeable = [s for s in can_decide if s.kind == StepKind.REPORT]
-    deciders = {s.decided_by_id for s in current if s.decided_by_id}
-    may_confirm = is_requester or (person is not None and person.pk in deciders)
-    if not may_confirm and person is not None and req.status == RequestStatus.APPROVED:
-        finals = [s for s in current if s.kind == StepKind.APPROVE]
-        if finals:
-            may_confirm = routing.authority_on_step(context, finals[-1], req, person).allowed
+    may_confirm = req.status == RequestStatus.APPROVED and actions.may_confirm(req, user)
     assets = list(req.assets.select_related("owner_unit").order_by("ledger_no"))
     history = []
     if user.is_administrator or user.is_auditor:
@@ -624,6 +620,11 @@ def complete(request, pk: int):
                 )
                 return redirect("approvals:detail", pk=req.pk)
     else:
+        if req.status == RequestStatus.APPROVED and not actions.may_confirm(req, request.user):
+            from mamori.accounts.actions import record_access_denied
+
+            record_access_denied(request.user, what=f"{request.method} {request.path}")
+            raise PermissionDenied
         if req.status != RequestStatus.APPROVED:
             messages.error(
                 request,
@@ -647,32 +648,64 @@ def complete(request, pk: int):
 
 @admin_required
 def routes(request):
-    """Undecided steps whose approvers no longer hold the role (人事異動): to reroute."""
+    """Undecided steps whose approvers no longer hold the role (人事異動): to reroute.
+
+    Read as plain values (thousands of open steps in a large city), holders computed once
+    per role and unit; only the stale steps are loaded as objects."""
     context = active_context()
-    steps = list(
-        ApprovalStep.objects.filter(
-            state__in=[StepState.PENDING, StepState.WAITING],
-            request__status__in=[
-                RequestStatus.SUBMITTED,
-                RequestStatus.CARRIED_OUT,
-                RequestStatus.REPORTED,
-            ],
+    open_steps = ApprovalStep.objects.filter(
+        state__in=[StepState.PENDING, StepState.WAITING],
+        request__status__in=[
+            RequestStatus.SUBMITTED,
+            RequestStatus.CARRIED_OUT,
+            RequestStatus.REPORTED,
+        ],
+    )
+    rows = list(
+        open_steps.values_list(
+            "pk",
+            "role_key",
+            "request__unit_id",
+            "request__route_system_id",
+            "request__requester__person_id",
         )
-        .select_related("request__unit", "request__requester", "request__route_system")
-        .prefetch_related("approvers")
+    )
+    approvers = defaultdict(set)
+    for step_id, person_id in ApprovalStep.approvers.through.objects.filter(
+        approvalstep__in=open_steps
+    ).values_list("approvalstep_id", "person_id"):
+        approvers[step_id].add(person_id)
+    units = OrgUnit.objects.in_bulk({row[2] for row in rows})
+    systems = InformationSystem.objects.select_related("owner_unit").in_bulk(
+        {row[3] for row in rows if row[3]}
+    )
+    cache: dict[tuple, list] = {}
+    stale: dict[int, list] = {}
+    today = clock.today()
+    for step_id, role_key, unit_id, system_id, requester_id in rows:
+        key = (role_key, unit_id, system_id)
+        if key not in cache:
+            cache[key] = (
+                [
+                    h.person
+                    for h in context.holders(
+                        role_key, unit=units.get(unit_id), system=systems.get(system_id), on=today
+                    )
+                    if h.acting_for is None
+                ]
+                if context is not None and role_key in context.roles
+                else []
+            )
+        holders = [p for p in cache[key] if p.pk != requester_id]
+        if not (approvers[step_id] & {p.pk for p in holders}):
+            stale[step_id] = holders
+    steps = list(
+        ApprovalStep.objects.filter(pk__in=stale)
+        .select_related("request__unit")
         .order_by("request_id", "order")
     )
-    cache = {}
-    stale = []
     for step in steps:
-        req = step.request
-        key = (step.role_key, req.unit_id, req.route_system_id, req.requester.person_id)
-        if key not in cache:
-            cache[key] = routing.current_principals(context, step, req)
-        holders = cache[key]
-        if not ({p.pk for p in step.approvers.all()} & {p.pk for p in holders}):
-            step.current_holders = holders
-            stale.append(step)
+        step.current_holders = stale[step.pk]
     return render(
-        request, "approvals/routes.html", {"steps": stale, "form": RerouteForm(auto_id=False)}
+        request, "approvals/routes.html", {"steps": steps, "form": RerouteForm(auto_id=False)}
     )

@@ -129,6 +129,16 @@ class ApiTests(SendaiTestCase):
         )
         self.assertEqual(response.status_code, 422)
         self.assertIn("return_date", response.json()["detail"])
+        response = self.call(
+            self.p.staff_a,
+            "post",
+            "/requests",
+            self._payload(title="長" * 201, declared_level="V"),
+        )
+        self.assertEqual(response.status_code, 422)
+        detail = response.json()["detail"]
+        self.assertIn("200", detail["title"][0])
+        self.assertIn("V は重要性分類の区分ではありません", detail["declared_level"][0])
         other = make_asset(self.p.unit_b, "II")
         response = self.call(self.p.staff_a, "post", "/requests", self._payload(assets=[other.pk]))
         self.assertEqual(response.status_code, 422)
@@ -177,3 +187,11 @@ class ApiTests(SendaiTestCase):
         body = self.call(self.p.staff_a, "get", f"/requests/{request.pk}").json()
         self.assertEqual(body["status"], "rejected")
         self.assertEqual(body["steps"][0]["comment"], "不要")
+
+    def test_an_account_without_a_person_sees_nothing_and_cannot_file(self):
+        file_take_out(self.p.staff_a, [self.asset])
+        vendor = create_user(username="vendor", password=PASSWORD, person=None, actor=None)
+        self.assertEqual(self.call(vendor, "get", "/requests").json()["items"], [])
+        response = self.call(vendor, "post", "/requests", self._payload())
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Request.objects.count(), 1)

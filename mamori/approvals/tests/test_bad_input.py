@@ -159,6 +159,26 @@ class BadInputTests(SendaiTestCase):
             (request.status, request.title), (RequestStatus.SUBMITTED, "住民説明会資料の持ち出し")
         )
 
+    def test_only_the_requester_or_an_approver_may_open_the_return_form(self):
+        request = file_take_out(self.p.staff_a, [self.asset_a])
+        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        colleague = create_user(
+            username="colleague", password=PASSWORD, person=self.p.person_colleague_a, actor=None
+        )
+        url = reverse("approvals:complete", args=[request.pk])
+        for user, status in [(colleague, 403), (self.p.staff_a, 200), (self.p.kacho_a, 200)]:
+            with self.subTest(user=user.username):
+                self.sign_in(user)
+                self.assertEqual(self.client.get(url).status_code, status)
+        self.sign_in(colleague)
+        before = denials()
+        self.assertEqual(
+            self.client.post(url, {"returned_at": "2025-01-01T10:00"}).status_code, 403
+        )
+        self.assertEqual(denials(), before + 1)
+        request.refresh_from_db()
+        self.assertEqual(request.status, RequestStatus.APPROVED)
+
     def test_unknown_decisions_and_empty_comments_are_refused_at_the_field(self):
         request = file_take_out(self.p.staff_a, [self.asset_a])
         self.sign_in(self.p.kacho_a)
