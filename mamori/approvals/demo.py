@@ -34,7 +34,7 @@ def add_demo_requests() -> int:
     if kacho is None or staff is None:
         return 0
     axis = context.primary_axis()
-    level = axis.labels[min(1, len(axis.labels) - 1)]  # the second most important level
+    level = "II" if "II" in axis.labels else axis.labels[min(1, len(axis.labels) - 1)]
     unit = kacho.person.unit
     usb = create_asset(
         actor=None,

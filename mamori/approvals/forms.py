@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.approvals.kinds import MODEL_FIELD, label, spec
+from mamori.approvals.kinds import MODEL_FIELD, filing_fields, label
 from mamori.approvals.models import RequestStatus
 from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib.forms import WarekiDateField
@@ -75,13 +75,6 @@ def _record_field(kind: str, key: str) -> forms.Field:
         return forms.CharField(
             label=text, required=False, max_length=300 if key == "destination" else 200
         )
-    if key == "proof":
-        return forms.CharField(
-            label=text,
-            required=False,
-            widget=SHORT_TEXTAREA,
-            help_text=_("Recorded with the disposal, when it has been done."),
-        )
     return forms.CharField(
         label=text,
         required=False,
@@ -136,9 +129,7 @@ class RequestForm(forms.Form):
             self.fields["declared_level"].choices = [("", "---------")] + [
                 (level, level) for level in axis.labels
             ]
-        keys = list(spec(kind).fields)
-        if guidance is not None:
-            keys += [key for key in guidance.record_keys if key not in keys]
+        keys = filing_fields(kind, guidance.record_keys if guidance is not None else ())
         for key in keys:
             self.fields[MODEL_FIELD[key]] = _record_field(kind, key)
         self.fields["details"] = forms.CharField(

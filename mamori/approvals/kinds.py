@@ -89,7 +89,7 @@ SPECS: dict[str, KindSpec] = {
         document_title=_("Lending permission (貸出許可申請書)"),
     ),
     RequestKind.DISPOSE: KindSpec(
-        fields=("datetime", "content", "person_in_charge", "method", "proof"),
+        fields=("datetime", "content", "person_in_charge", "method"),
         required=("datetime", "method"),
         completion=Completion.DISPOSAL,
         labels={"datetime": _("Disposal planned at"), "method": _("Disposal method (処理方法)")},
@@ -170,6 +170,19 @@ SPECS: dict[str, KindSpec] = {
 
 def spec(kind: str) -> KindSpec:
     return SPECS[kind]
+
+
+# Record fields filled in when the request is completed, not when it is filed.
+COMPLETION_FIELDS = {Completion.DISPOSAL: {"proof"}}
+
+
+def filing_fields(kind: str, record_keys=()) -> list[str]:
+    """The record fields a request of `kind` asks for when filed: the kind's own and
+    those the pack demands, less those recorded at completion (the proof of a disposal)."""
+    later = COMPLETION_FIELDS.get(SPECS[kind].completion, set())
+    keys = list(SPECS[kind].fields)
+    keys += [key for key in record_keys if key not in keys]
+    return [key for key in keys if key not in later]
 
 
 def label(kind: str, record_field: str) -> str:

@@ -13,7 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.approvals.forms import RegisterFilterForm
-from mamori.approvals.kinds import MODEL_FIELD, SPECS, Completion, kind_label, label, spec
+from mamori.approvals.kinds import (
+    MODEL_FIELD,
+    SPECS,
+    Completion,
+    filing_fields,
+    kind_label,
+    label,
+    spec,
+)
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepKind, StepState
 from mamori.approvals.views import _visible, enabled_kinds, record_rows
 from mamori.core.templatetags.mamori import wareki, wareki_datetime
@@ -91,7 +99,7 @@ def _columns(kind: str) -> list[tuple[str, str]]:
         ("assets", _("Information assets")),
         ("level", _("Classification")),
     ]
-    columns += [(f"record:{key}", label(kind, key)) for key in spec(kind).fields]
+    columns += [(f"record:{key}", label(kind, key)) for key in filing_fields(kind)]
     columns += [("approver", _("Approved by")), ("decided_at", _("Decided"))]
     completion = spec(kind).completion
     if completion == Completion.RETURN:
@@ -99,8 +107,8 @@ def _columns(kind: str) -> list[tuple[str, str]]:
     elif completion == Completion.DISPOSAL:
         columns += [
             ("disposed_at", _("Disposed of at (日時)")),
-            ("disposal_person", _("Person in charge (担当者)")),
-            ("disposal_method", _("Disposal method (処理方法)")),
+            ("disposal_person", _("Disposed of by (担当者)")),
+            ("disposal_method", _("Method used (処理方法)")),
             ("disposal_proof", _("Proof that the data cannot be recovered")),
         ]
     if kind == "exception":

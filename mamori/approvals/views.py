@@ -25,7 +25,7 @@ from mamori.approvals.forms import (
     ReturnForm,
     WithdrawForm,
 )
-from mamori.approvals.kinds import MODEL_FIELD, Completion, kind_label, spec
+from mamori.approvals.kinds import MODEL_FIELD, Completion, filing_fields, kind_label, spec
 from mamori.approvals.models import (
     ApprovalStep,
     Request,
@@ -423,10 +423,7 @@ def record_rows(req: Request) -> list[tuple[str, object, str]]:
     """(label, value, type) of the record fields the kind and the policy ask for."""
     from mamori.approvals.kinds import label
 
-    keys = list(spec(req.kind).fields)
-    for key, _label in req.guidance.get("records", []):
-        if key not in keys:
-            keys.append(key)
+    keys = filing_fields(req.kind, [key for key, _label in req.guidance.get("records", [])])
     rows = []
     for key in keys:
         value = getattr(req, MODEL_FIELD[key])
