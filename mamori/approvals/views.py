@@ -120,7 +120,10 @@ def inbox(request):
         rows = mine.select_related("unit", "requester").order_by("-updated_at", "-id")
     else:
         rows = overdue.select_related("unit", "requester").order_by("return_date", "-id")
-    page = Paginator(rows, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, settings.MAMORI_PAGE_SIZE)
+    if box in ("waiting", "overdue"):
+        paginator.count = counts[box]  # counted above already: one query less
+    page = paginator.get_page(request.GET.get("page"))
     me = user.person_id
     now = clock.now()
     if box == "waiting":
