@@ -33,8 +33,10 @@ api = NinjaAPI(
 
 def routers() -> None:
     """Apps add their routers here (imported late to avoid import cycles)."""
+    from mamori.approvals.api import router as approvals_router
     from mamori.incidents.api import router as incidents_router
     from mamori.ledger.api import router as ledger_router
 
     api.add_router("/ledger/", ledger_router)
     api.add_router("/incidents/", incidents_router)
+    api.add_router("/approvals/", approvals_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "mamori.compliance",
     "mamori.ledger",
     "mamori.incidents",
+    "mamori.approvals",
     "mamori.demo",
 ]
 

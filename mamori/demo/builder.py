@@ -373,6 +373,9 @@ def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
     from mamori.incidents.demo import add_demo_incidents
 
     add_demo_incidents()
+    from mamori.approvals.demo import add_demo_requests
+
+    add_demo_requests()  # a few requests to look at (once)
     return version, accounts
 
 

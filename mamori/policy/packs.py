@@ -22,6 +22,7 @@ from mamori.policy.vocabulary import (
     NETWORK_ZONES,
     UNIT_KINDS,
     AssetKind,
+    EscalationSubject,
     IncidentCondition,
     Measure,
     RecordField,
@@ -474,7 +475,15 @@ def _validate_rules(
                 cite((*where, cite_field), rule[cite_field])
         if "when" in rule:
             _validate_condition(rule["when"], (*where, "when"), check, axes)
-        for role_field in ("approver", "keeper", "by", "reporter", "fallback", "requester"):
+        for role_field in (
+            "approver",
+            "keeper",
+            "by",
+            "reporter",
+            "fallback",
+            "requester",
+            "escalate_to",
+        ):
             value = rule.get(role_field)
             if value is not None and value not in roles:
                 check.problem((*where, role_field), f"unknown role {value!r}")
@@ -513,6 +522,21 @@ def _validate_rules(
                 check.choice(value, set(Measure.values), (*where, "measures", m_index), "measure")
         elif kind == RuleKind.INCIDENT_CHAIN:
             _validate_incident_chain(rule, where, check, cite, roles)
+        elif kind == RuleKind.ESCALATION:
+            check.choice(
+                check.require(rule, "subject", where),
+                set(EscalationSubject.values),
+                (*where, "subject"),
+                "escalation subject",
+            )
+            for day_field in ("remind_after_days", "escalate_after_days"):
+                value = rule.get(day_field)
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int) or value < 0
+                ):
+                    check.problem((*where, day_field), "expected a number of days (0 or more)")
+            if "escalate_after_days" in rule and "escalate_to" not in rule:
+                check.problem(where, "escalate_after_days needs escalate_to (a role key)")
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)

@@ -102,6 +102,8 @@ class PermissionAnswer:
     notes: list[str] = field(default_factory=list)
     classification_unknown: bool = False
     explicitly_free: bool = False
+    requester: PolicyRole | None = None  # only holders of this role may ask (例外措置: 局(区)情報管理者)
+    rule_keys: list[str] = field(default_factory=list)  # the rules that applied
 
     @property
     def summary(self) -> str:
@@ -236,6 +238,7 @@ class PolicyContext:
         measure_labels = dict(Measure.choices)
         for rule in applicable:
             spec = rule.spec
+            answer.rule_keys.append(rule.key)
             citation = self.citation(rule.clause)
             if citation and citation not in answer.citations:
                 answer.citations.append(citation)
@@ -248,6 +251,8 @@ class PolicyContext:
                 answer.explicitly_free = True
                 continue
             answer.required = True
+            if answer.requester is None and spec.get("requester"):
+                answer.requester = self.roles[spec["requester"]]
             if answer.approver is None and spec.get("approver"):
                 answer.approver = self.roles[spec["approver"]]
                 answer.fallback = self.roles.get(spec.get("fallback") or "")

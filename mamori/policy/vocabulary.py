@@ -84,6 +84,15 @@ class RuleKind(models.TextChoices):
     CONTACT_TREE = "contact_tree", _("Contact tree (連絡体制)")
     STORAGE = "storage", _("Storage (保管)")
     EMERGENCY_PLAN = "emergency_plan", _("Emergency response plan (緊急時対応計画)")
+    ESCALATION = "escalation", _("Reminders and escalation (督促・上申)")
+
+
+class EscalationSubject(models.TextChoices):
+    """What an `escalation` rule chases."""
+
+    APPROVAL = "approval", _("Requests waiting for a decision")
+    RETURN = "return", _("Taken-out or lent items not returned on time")
+    REPORT = "report", _("Emergency exceptions not yet reported")
 
 
 UNIT_KINDS = {

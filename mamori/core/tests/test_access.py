@@ -6,6 +6,7 @@ without an access rule fails `test_every_view_has_an_access_rule`.
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from mamori.approvals.testing import sample_request
 from mamori.lib.testing import SendaiTestCase, build_ledger
 
 OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
@@ -135,6 +136,33 @@ ACCESS = {
     "incidents:public_notice": (_incident, POST_ONLY),
     "incidents:close": (_incident, POST_ONLY),
     "incidents:reopen": (_incident, POST_ONLY),
+    # Requests: a take-out filed by staff_a (unit A), waiting for kacho_a.
+    "approvals:inbox": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:new": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:create": (lambda p: ["take_out"], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:routes": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "approvals:registers": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:register": (lambda p: ["take_out"], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:register_export": (lambda p: ["take_out"], [LOGIN, OK, OK, OK, OK, OK]),
+    "approvals:detail": (lambda p: [sample_request(p)], [LOGIN, HIDDEN, OK, OK, OK, OK]),
+    # Only the requester changes a request, and only a draft or one sent back (else → detail).
+    "approvals:edit": (
+        lambda p: [sample_request(p)],
+        [LOGIN, HIDDEN, 302, DENIED, DENIED, DENIED],
+    ),
+    "approvals:submit": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    "approvals:decide": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    "approvals:withdraw": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    "approvals:report": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    "approvals:acknowledge": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    "approvals:update_ledger": (lambda p: [sample_request(p)], [LOGIN, 405, 405, 405, 405, 405]),
+    # Not approved yet: nothing to complete (→ detail); outsiders do not see it.
+    "approvals:complete": (lambda p: [sample_request(p)], [LOGIN, HIDDEN, 302, 302, 302, 302]),
+    "approvals:reroute": (
+        lambda p: [sample_request(p), 1],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, 405],
+    ),
+    "approvals:pdf": (lambda p: [sample_request(p)], [LOGIN, HIDDEN, OK, OK, OK, OK]),
 }
 
 

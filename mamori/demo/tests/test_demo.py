@@ -36,11 +36,19 @@ class DemoTests(TransactionTestCase):
             self.assertIn(username, out.getvalue())
             self.assertTrue(User.objects.get(username=username).check_password("Mamori-Demo-2026"))
         self.assertEqual(PolicyVersion.objects.get(is_active=True).policy.code, "sendai")
+        # A take-out waits for the kacho; a sending was approved; a disposal was recorded.
+        from mamori.approvals.models import Request
+
+        self.assertEqual(
+            sorted(Request.objects.values_list("kind", "status")),
+            [("dispose", "completed"), ("send", "approved"), ("take_out", "submitted")],
+        )
         counts = (
             OrgUnit.objects.count(),
             Person.objects.count(),
             User.objects.count(),
             PolicyVersion.objects.count(),
+            Request.objects.count(),
         )
         out2 = io.StringIO()
         call_command("demo", stdout=out2)
@@ -50,6 +58,7 @@ class DemoTests(TransactionTestCase):
                 Person.objects.count(),
                 User.objects.count(),
                 PolicyVersion.objects.count(),
+                Request.objects.count(),
             ),
             counts,
         )

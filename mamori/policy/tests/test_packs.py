@@ -166,3 +166,18 @@ rules:
         out = io.StringIO()
         call_command("policy", "load", str(pack), stdout=out)
         self.assertIn("Loaded 霞市 v1", out.getvalue())
+
+    def test_an_escalation_rule_with_an_unknown_subject_role_or_days(self):
+        pack = broken_pack(
+            self.tmp,
+            "chino",
+            "    subject: approval\n    cite: standards 3(4)①\n    remind_after_days: 3\n"
+            "    escalate_after_days: 7\n    escalate_to: department_officer\n",
+            "    subject: approvals\n    cite: standards 3(4)①\n    remind_after_days: -1\n"
+            "    escalate_after_days: 7\n    escalate_to: bucho\n",
+        )
+        problems = self.problems(pack)
+        self.assertEqual(len(problems), 3, problems)
+        self.assertTrue(any("unknown escalation subject 'approvals'" in p for p in problems))
+        self.assertTrue(any("remind_after_days: expected a number of days" in p for p in problems))
+        self.assertTrue(any("escalate_to: unknown role 'bucho'" in p for p in problems))

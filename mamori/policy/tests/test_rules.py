@@ -161,3 +161,17 @@ class SendaiRulesTests(SendaiTestCase):
         self.assertIn("deputy_info_manager", keys)
         keys = {role.key for role, _unit in self.context.roles_of(self.p.person_ciso)}
         self.assertEqual(keys, {"ciso", "staff"})
+
+
+class PermissionAnswerTests(SendaiTestCase):
+    def test_the_answer_names_who_may_ask_and_the_rules_applied(self):
+        answer = active_context().permission("exception")
+        self.assertEqual(answer.requester.name, "局(区)情報管理者")
+        self.assertEqual(answer.rule_keys, ["exception"])
+        answer = active_context().permission("send", {"importance": "I"})
+        self.assertIsNone(answer.requester)
+        self.assertEqual(answer.rule_keys, ["send", "send_attachment"])
+
+    def test_escalation_rules_are_read_by_subject(self):
+        rules = active_context().rules_of("escalation", subject="approval")
+        self.assertEqual([r.spec["escalate_to"] for r in rules], ["bureau_manager"])

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalsConfig(AppConfig):
+    name = "mamori.approvals"
+    label = "approvals"
+    verbose_name = _("Requests and approvals")
+
+    def ready(self):
+        from mamori.approvals import reminders  # noqa: F401  (registers the `mamori remind` task)
+        from mamori.approvals.events import ApprovalEvent
+        from mamori.trail.types import register
+
+        register(ApprovalEvent)
