@@ -90,10 +90,24 @@ def untranslated() -> list[str]:
     return missing
 
 
+def duplicates() -> list[str]:
+    """Messages defined twice (a merge of two branches' catalogues); gettext refuses them."""
+    seen, twice = set(), []
+    for entry in polib.pofile(str(PO)):
+        key = (entry.msgctxt, entry.msgid)
+        if not entry.obsolete and key in seen:
+            twice.append(entry.msgid)
+        seen.add(key)
+    return twice
+
+
 def check() -> int:
     missing = untranslated()
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
+    twice = duplicates()
+    for msgid in twice:
+        print(f"defined twice: {msgid!r} (keep one of them)")
     po = {
         (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
         for e in polib.pofile(str(PO))
@@ -103,7 +117,7 @@ def check() -> int:
     stale = set(po) ^ set(k for k in mo if k[1])
     for key in sorted(stale, key=str):
         print(f".mo out of date for: {key[1]!r} (run: python scripts/i18n.py compile)")
-    return 1 if missing or stale else 0
+    return 1 if missing or stale or twice else 0
 
 
 if __name__ == "__main__":
