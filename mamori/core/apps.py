@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "mamori.core"
     label = "core"
     verbose_name = _("mamori")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from mamori.lib.dbstats import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="mamori-db-statistics")

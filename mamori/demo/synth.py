@@ -32,6 +32,7 @@ from mamori.ledger.models import (
     Source,
     ZoneConnection,
 )
+from mamori.lib.dbstats import refresh_statistics
 from mamori.org.events import OrgEvent
 from mamori.org.models import (
     Assignment,
@@ -201,6 +202,7 @@ def synthesize(scale_name: str, *, seed: int = 1, out=None) -> dict[str, int]:
         assets = _assets(scale, rng, units, people, systems, context, today)
         say(f"assets: {assets}")
         reviews = _reviews(rng, units, today)
+    refresh_statistics()
     return {
         "units": len(units),
         "people": len(people),

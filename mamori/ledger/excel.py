@@ -33,11 +33,13 @@ from mamori.ledger.models import (
     Source,
 )
 from mamori.lib.bulk import bulk_insert
+from mamori.lib.dbstats import refresh_statistics
 from mamori.lib.wareki import WarekiError, parse_date
 from mamori.org.models import OrgUnit, Person
 from mamori.org.scope import unit_scope
 from mamori.policy.vocabulary import AssetKind
 from mamori.trail.chain import record, record_batch, snapshot
+from mamori.trail.models import Event
 
 SHEET = "情報資産管理台帳"
 MAX_ERRORS_SHOWN = 200
@@ -995,6 +997,8 @@ def commit_import(
             }
         )
     record_batch(events, actor=actor)
+    if len(new_assets) + len(changed_assets) >= 1000:
+        refresh_statistics(InformationAsset._meta.db_table, Event._meta.db_table)
     counts = plan.counts()
     record(
         LedgerEvent.IMPORTED,

@@ -133,8 +133,11 @@ def asset_list(request):
     ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     failing = _failing_ids(context, pairs, [a.pk for a in rows])
+    # One reverse() for the page, not one per row ("/ledger/assets/" + "<pk>/").
+    prefix = reverse("ledger:asset_list")
     for asset in rows:
         asset.findings = failing.get(asset.pk, [])
+        asset.url = f"{prefix}{asset.pk}/"
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -339,7 +342,9 @@ def system_list(request):
     page = Paginator(systems, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     failing = _failing_ids(context, pairs, [s.pk for s in rows])
+    prefix = reverse("ledger:system_list")
     for system in rows:
+        system.url = f"{prefix}{system.pk}/"
         system.findings = failing.get(system.pk, [])
         system.important_reasons = reasons(system, context)
     query = request.GET.copy()

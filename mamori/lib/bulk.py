@@ -5,15 +5,19 @@ a third of a millisecond per row here, and SQLite's limit of 999 parameters make
 compile hundreds of small statements). This prepares each value with the field's own
 `get_db_prep_save` where the database needs a conversion (JSON, dates, decimals …;
 plain text, numbers, booleans and keys go as they are), and sends one statement with
-many rows through `cursor.executemany`. It does not set primary keys on the objects; callers
+many rows through `cursor.executemany` (SQLite) or a COPY stream (PostgreSQL). It does not set primary keys on the objects; callers
 that need them read them back by a unique field.
 """
 
 from django.db import connection, models
 
 
-def bulk_insert(model: type[models.Model], objs: list[models.Model], *, batch: int = 2000) -> int:
-    """INSERT `objs` (all concrete fields; an automatic primary key is left to the database)."""
+def bulk_insert(
+    model: type[models.Model], objs: list[models.Model | dict], *, batch: int = 2000
+) -> int:
+    """INSERT `objs` — model instances, or dicts by attribute name (no model is built; a
+    missing key is NULL, and auto_now fields are not filled in) — giving every concrete
+    field; an automatic primary key is left to the database."""
     if not objs:
         return 0
     meta = model._meta
@@ -31,6 +35,13 @@ def bulk_insert(model: type[models.Model], objs: list[models.Model], *, batch: i
     )
     converted = [isinstance(field, _CONVERTED) for field in fields]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: one stream for all rows, several times faster than row-by-row INSERTs.
+            columns = ", ".join(quote(field.column) for field in fields)
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for obj in objs:
+                    copy.write_row(_row(obj, fields, converted))
+            return len(objs)
         for start in range(0, len(objs), batch):
             cursor.executemany(
                 sql, [_row(obj, fields, converted) for obj in objs[start : start + batch]]
@@ -52,7 +63,8 @@ _CONVERTED = (
 def _row(obj, fields, converted) -> list:
     row = []
     for field, convert in zip(fields, converted, strict=True):
-        value = field.pre_save(obj, True)
+        # A dict row gives each column by attribute name (actor_id, not actor).
+        value = obj.get(field.attname) if isinstance(obj, dict) else field.pre_save(obj, True)
         if convert:
             value = field.get_db_prep_save(value, connection)
         elif isinstance(value, str) and type(value) is not str:

@@ -102,7 +102,9 @@ class PermissionAnswer:
     notes: list[str] = field(default_factory=list)
     classification_unknown: bool = False
     explicitly_free: bool = False
-    requester: PolicyRole | None = None  # only holders of this role may ask (例外措置: 局(区)情報管理者)
+    requester: PolicyRole | None = (
+        None  # only holders of this role may ask (例外措置: 局(区)情報管理者)
+    )
     rule_keys: list[str] = field(default_factory=list)  # the rules that applied
 
     @property

@@ -88,19 +88,36 @@ def _locked_head() -> ChainHead:
     return head
 
 
+def _snapshot_plan(model, fields: tuple[str, ...], language: str) -> list[tuple[str, dict | None]]:
+    key = (model, fields, language)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = []
+        for name in fields:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                field = None
+            labels = choice_labels(field) if getattr(field, "choices", None) else None
+            plan.append((name, labels))
+        _PLANS[key] = plan
+    return plan
+
+
+_PLANS: dict[tuple, list] = {}
+
+
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
-    """Readable values of `fields` for before/after: related objects by name, dates as ISO."""
+    """Readable values of `fields` for before/after: related objects by name, dates as ISO,
+    choice fields with their label (`<name>_display`)."""
+    from django.utils.translation import get_language
+
     data = {}
-    meta = obj._meta
-    for name in fields:
+    for name, labels in _snapshot_plan(type(obj), tuple(fields), get_language()):
         value = getattr(obj, name)
         data[name] = normalize(value)
-        try:
-            field = meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        if getattr(field, "choices", None) and not isinstance(value, models.Model):
-            data[f"{name}_display"] = choice_labels(field).get(value, str(value))
+        if labels is not None and not isinstance(value, models.Model):
+            data[f"{name}_display"] = labels.get(value, str(value))
     return data
 
 
@@ -196,7 +213,7 @@ def record_batch(items: list[dict], *, actor, actor_name: str | None = None) -> 
                 "client_addr": origin.client_addr[:128],
             }
             digest = compute_hash(prev, fields)
-            rows.append(Event(prev_hash=prev, hash=digest, **fields))
+            rows.append(fields | {"prev_hash": prev, "hash": digest})
             prev = digest
         bulk_insert(Event, rows)
         ChainHead.objects.filter(pk=1).update(seq=seq, hash=prev)

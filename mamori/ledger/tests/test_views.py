@@ -376,3 +376,21 @@ class LevelRankTests(SendaiTestCase):
         self.sign_in(self.p.admin)
         rows = self.client.get(reverse("ledger:asset_list"), {"level": "importance:I"})
         self.assertEqual(len(rows.context["rows"]), 3)
+
+
+class ListLinkTests(SendaiTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_ledger(cls.p)
+
+    def test_each_row_links_to_its_entry(self):
+        self.sign_in(self.p.kacho_a)
+        page = self.client.get(reverse("ledger:asset_list"))
+        self.assertContains(
+            page, f'href="{reverse("ledger:asset_detail", args=[self.p.asset_a.pk])}"'
+        )
+        page = self.client.get(reverse("ledger:system_list"))
+        self.assertContains(
+            page, f'href="{reverse("ledger:system_detail", args=[self.p.system_a.pk])}"'
+        )
