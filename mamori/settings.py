@@ -241,8 +241,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Mail (notifications arrive in later features) -----------------------------
+# Mail ----------------------------------------------------------------------
 
+if DEBUG and not envstr("MAMORI_SMTP_HOST"):
+    # A developer's laptop has no mail server: notifications are written as files
+    # under var/mail/ (one .log file per run of the server or command) to be read there.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = envstr("MAMORI_SMTP_HOST", "localhost")
 EMAIL_PORT = envint("MAMORI_SMTP_PORT", 25)
 EMAIL_HOST_USER = envstr("MAMORI_SMTP_USER")
