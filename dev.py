@@ -56,6 +56,8 @@ def ensure_environment(extras: str) -> None:
 
 
 def check_database_reachable(env: dict[str, str]) -> None:
+    """Fail early with a clear message when PostgreSQL is down; create the named database
+    when it does not exist yet (a newcomer's first run)."""
     url = env.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return
@@ -63,8 +65,12 @@ def check_database_reachable(env: dict[str, str]) -> None:
         "import sys, psycopg\n"
         "from mamori.lib.env import database_from_url\n"
         "c = database_from_url(sys.argv[1])\n"
-        "psycopg.connect(host=c['HOST'] or None, port=c['PORT'] or 5432, user=c['USER'] or None,"
-        " password=c['PASSWORD'] or None, dbname='postgres', connect_timeout=5).close()\n"
+        "conn = psycopg.connect(host=c['HOST'] or None, port=c['PORT'] or 5432,"
+        " user=c['USER'] or None, password=c['PASSWORD'] or None, dbname='postgres',"
+        " connect_timeout=5, autocommit=True)\n"
+        "if not conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [c['NAME']]).fetchone():\n"
+        "    conn.execute('CREATE DATABASE ' + psycopg.sql.Identifier(c['NAME']).as_string(conn))\n"
+        "conn.close()\n"
     )
     if run([str(PYTHON), "-c", probe, url], env=env) != 0:
         sys.exit(
