@@ -178,7 +178,6 @@ class LedgerScreenTests(SendaiTestCase):
             response = self.client.get(url)
         self.assertEqual(len(response.context["rows"]), 40)
         self.assertEqual(len(small), len(large))
-        print("QUERIES", len(small), len(large))
         self.assertLess(len(large), 20)
 
     def test_filters_by_finding_level_and_unit(self):
