@@ -132,7 +132,8 @@ def create_campaign(
 
 
 def _draft(checklist: Checklist) -> None:
-    if checklist.campaign.status != CampaignStatus.DRAFT:
+    status = Campaign.objects.values_list("status", flat=True).get(pk=checklist.campaign_id)
+    if status != CampaignStatus.DRAFT:
         raise ValidationError(_("Questions can be changed only before the campaign is launched."))
 
 
