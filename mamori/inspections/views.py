@@ -98,9 +98,7 @@ class AuditPlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = _units()
-        self.fields["auditors"].queryset = User.objects.filter(is_active=True).order_by(
-            "username"
-        )
+        self.fields["auditors"].queryset = User.objects.filter(is_active=True).order_by("username")
 
 
 def _apply(form, exc: ValidationError) -> None:
@@ -534,9 +532,7 @@ def audit_detail(request, pk: int):
             raise _denied(request)
         units = list(plan.units.filter(pk__in=request.POST.getlist("units")))
         refs = [r.strip() for r in request.POST.get("clauses", "").split(",") if r.strip()]
-        clauses = list(
-            Clause.objects.filter(document__version__is_active=True, ref__in=refs)
-        )
+        clauses = list(Clause.objects.filter(document__version__is_active=True, ref__in=refs))
         try:
             if len(clauses) != len(set(refs)):
                 raise ValidationError(_("A clause was not found in the policy in force."))

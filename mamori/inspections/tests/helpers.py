@@ -23,6 +23,7 @@ def add_head_of_b(p) -> None:
         position=p.pos_kacho,
         start_date=dt.date(2015, 4, 1),
         actor=None,
+        email="kacho_b@city.example.jp",
     )
     p.kacho_b = create_user(
         username="kacho_b", password=PASSWORD, person=p.person_kacho_b, actor=None
