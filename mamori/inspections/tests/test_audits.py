@@ -56,7 +56,7 @@ class EvidenceTests(InspectionTestCase):
 
     @override_settings(MAMORI_EVIDENCE_MAX_BYTES=100)
     def test_a_file_over_the_limit_is_refused(self):
-        with self.assertRaisesMessage(ValidationError, "larger than"):
+        with self.assertRaisesMessage(ValidationError, "MBを超えています"):
             actions.add_evidence(
                 actor=self.p.kacho_a,
                 upload=SimpleUploadedFile("big.pdf", b"x" * 101),
@@ -65,7 +65,7 @@ class EvidenceTests(InspectionTestCase):
         self.assertFalse(Evidence.objects.exists())
 
     def test_a_forbidden_type_is_refused(self):
-        with self.assertRaisesMessage(ValidationError, "cannot be attached"):
+        with self.assertRaisesMessage(ValidationError, "添付できません"):
             actions.add_evidence(
                 actor=self.p.kacho_a,
                 upload=SimpleUploadedFile("tool.exe", b"MZ"),
@@ -94,7 +94,7 @@ class EvidenceTests(InspectionTestCase):
 
 class AuditTests(InspectionTestCase):
     def test_an_auditor_from_an_audited_unit_is_refused(self):
-        with self.assertRaisesMessage(ValidationError, "belongs to an audited unit"):
+        with self.assertRaisesMessage(ValidationError, "監査対象の所属に属する"):
             plan_for(self.p, units=[self.p.dept], auditors=[self.p.staff_a])
         self.assertFalse(AuditPlan.objects.exists())
 

@@ -187,7 +187,7 @@ class BadInputTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         actions.close_campaign(campaign, actor=self.p.admin)
         events = Event.objects.count()
-        with self.assertRaisesMessage(ValidationError, "not open"):
+        with self.assertRaisesMessage(ValidationError, "実施中ではない"):
             answer_all(checklist, self.p.kacho_a)
         self.assertFalse(Answer.objects.exists())
         self.assertEqual(Event.objects.count(), events)
@@ -219,7 +219,7 @@ class BadInputTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         (question,) = answer_all(checklist, self.p.kacho_a)[:1]
         before = CorrectiveAction.objects.count()
-        with self.assertRaisesMessage(ValidationError, "before the day it was opened"):
+        with self.assertRaisesMessage(ValidationError, "期限が登録日より前"):
             actions.open_corrective_action(
                 actor=self.p.admin,
                 unit=self.p.unit_a,
