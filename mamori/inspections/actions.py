@@ -311,7 +311,9 @@ def save_answers(checklist: Checklist, *, actor, answers: dict[int, tuple[str, s
 def submit_checklist(checklist: Checklist, *, actor, due_days: int | None = None) -> list:
     """Submit the checklist; each 未遵守/一部遵守 answer opens a corrective action."""
     checklist = _answerable(checklist, actor)
-    if not may_submit(actor, checklist):
+    # The unit head submits; the security office may submit on the unit's behalf (answers
+    # collected on paper). A deputy answers but does not submit.
+    if not (may_submit(actor, checklist) or is_security_office(actor)):
         raise PermissionDenied(_("The checklist is submitted by the head of the unit."))
     questions = list(checklist.questions.select_related("answer"))
     missing = [q for q in questions if getattr(q, "answer", None) is None]

@@ -320,7 +320,7 @@ def checklist_detail(request, pk: int):
             "questions": questions,
             "choices": AnswerValue.choices,
             "can_answer": is_open and may_answer(request.user, checklist),
-            "can_submit": is_open and may_submit(request.user, checklist),
+            "can_submit": is_open and (may_submit(request.user, checklist) or office),
             "can_edit": office and checklist.campaign.status == CampaignStatus.DRAFT,
         },
     )
