@@ -357,9 +357,14 @@ def checklist_answer(request, pk: int):
 def question_add(request, pk: int):
     checklist = _checklist(request, pk)
     _office(request)
-    clause = Clause.objects.filter(
-        pk=request.POST.get("clause") or 0, document__version=checklist.campaign.policy_version
-    ).first()
+    ref = " ".join(request.POST.get("clause", "").split())
+    clause = (
+        Clause.objects.filter(document__version=checklist.campaign.policy_version, ref=ref)
+        .select_related("document")
+        .first()
+        if ref
+        else None
+    )
     try:
         actions.add_question(
             checklist, actor=request.user, clause=clause, text=request.POST.get("text", "")

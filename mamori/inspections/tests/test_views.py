@@ -153,3 +153,30 @@ class QueryCountTests(InspectionTestCase):
         for user in users:
             with self.subTest(user=user.username):
                 self.assertEqual(self._counts(user), before[user.username])
+
+
+class QuestionEditingTests(InspectionTestCase):
+    def test_the_office_adds_a_question_citing_a_clause_by_its_reference(self):
+        campaign = actions.create_campaign(
+            actor=self.p.admin,
+            fiscal_year=2026,
+            title="点検",
+            deadline=dt.date(2099, 1, 1),
+            units=[self.p.unit_a],
+        )
+        checklist = campaign.checklists.get()
+        count = checklist.questions.count()
+        url = reverse("inspections:question_add", args=[checklist.pk])
+        self.sign_in(self.p.kacho_a)
+        self.assertEqual(
+            self.client.post(url, {"text": "x", "clause": "第2章(10)①"}).status_code, 403
+        )
+        self.sign_in(self.p.admin)
+        response = self.client.post(url, {"text": "x", "clause": "第99章"}, follow=True)
+        self.assertContains(response, "設問にはポリシーの条項を必ず示してください。")
+        self.client.post(url, {"text": "USBメモリの管理簿を点検したか", "clause": "第2章(10)①"})
+        added = checklist.questions.order_by("-order").first()
+        self.assertEqual(checklist.questions.count(), count + 1)
+        self.assertEqual(
+            (added.text, added.clause.ref), ("USBメモリの管理簿を点検したか", "第2章(10)①")
+        )
