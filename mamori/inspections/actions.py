@@ -95,6 +95,15 @@ def create_campaign(
         raise ValidationError({"units": _("Choose at least one unit.")})
     if deadline < clock.today():
         raise ValidationError({"deadline": _("The deadline is in the past.")})
+    generated = {unit.pk: generate_questions(context, unit) for unit in units}
+    without = [u.name for u in units if not generated[u.pk][0]]
+    if without:
+        raise ValidationError(
+            {
+                "units": _("None of the roles the self-inspection covers is held for %(units)s.")
+                % {"units": "、".join(without)}
+            }
+        )
     campaign = Campaign.objects.create(
         fiscal_year=fiscal_year,
         title=title,
@@ -106,7 +115,7 @@ def create_campaign(
     campaign.units.set(units)
     questions = []
     for unit in sorted(units, key=lambda u: u.code):
-        role_keys, generated = generate_questions(context, unit)
+        role_keys, items = generated[unit.pk]
         people = responders(context, unit, role_keys)
         checklist = Checklist.objects.create(
             campaign=campaign,
@@ -115,7 +124,7 @@ def create_campaign(
             responder=people[0] if people else None,
         )
         questions += [
-            Question(checklist=checklist, order=i, **item) for i, item in enumerate(generated, 1)
+            Question(checklist=checklist, order=i, **item) for i, item in enumerate(items, 1)
         ]
     Question.objects.bulk_create(questions)
     record(

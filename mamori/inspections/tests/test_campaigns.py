@@ -7,6 +7,7 @@ from mamori.inspections import actions, stats
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
+    Campaign,
     CampaignStatus,
     ChecklistStatus,
     CorrectiveAction,
@@ -240,6 +241,18 @@ class BadInputTests(InspectionTestCase):
                 deadline=dt.date(2099, 1, 1),
                 units=[],
             )
+
+    def test_a_unit_for_which_no_inspected_role_is_held_is_refused(self):
+        # A 係 has no 情報管理者 of its own: it answers through its 課.
+        with self.assertRaisesMessage(ValidationError, self.p.unit_a1.name):
+            actions.create_campaign(
+                actor=self.p.admin,
+                fiscal_year=2026,
+                title="係",
+                deadline=dt.date(2099, 1, 1),
+                units=[self.p.unit_a, self.p.unit_a1],
+            )
+        self.assertFalse(Campaign.objects.exists())
 
     def test_only_the_office_opens_a_campaign(self):
         with self.assertRaises(PermissionDenied):
