@@ -376,9 +376,6 @@ def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
     from mamori.approvals.demo import add_demo_requests
 
     add_demo_requests()  # a few requests to look at (once)
-    from mamori.inspections.demo import add_demo_inspections
-
-    add_demo_inspections()  # a self-inspection to answer and an audit (once)
     return version, accounts
 
 

@@ -65,7 +65,12 @@ def system_roles_for_unit(context: PolicyContext, unit) -> list:
     from mamori.ledger.models import InformationSystem
 
     roles = [r for r in context.roles.values() if "system_owner" in r.holder]
-    if roles and InformationSystem.objects.active().filter(owner_unit__path__startswith=unit.path):
+    if (
+        roles
+        and InformationSystem.objects.active()
+        .filter(owner_unit__path__startswith=unit.path)
+        .exists()
+    ):
         return roles
     return []
 
