@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("<int:pk>/report/", views.campaign_report, name="campaign_report"),
+    path("<int:pk>/report.pdf", views.campaign_pdf, name="campaign_pdf"),
     path("<int:pk>/answers.xlsx", views.campaign_export, name="campaign_export"),
     path("mine/", views.my_checklists, name="mine"),
     path("checklists/<int:pk>/", views.checklist_detail, name="checklist"),

@@ -679,3 +679,57 @@ def follow_up_detail(request, pk: int):
             and actions.may_answer_follow_up(request.user, follow_up),
         },
     )
+
+
+def campaign_pdf(request, pk: int):
+    """The campaign report as PDF (the bundled Japanese font)."""
+    _reader(request)
+    campaign = _campaign(pk)
+    from mamori.core.templatetags.mamori import wareki, wareki_datetime
+    from mamori.lib.pdf import pdf_response
+
+    def percent(value):
+        return "—" if value is None else f"{value}%"
+
+    def build(doc):
+        doc.title(_("Self-inspection report") + f": {campaign.title}")
+        doc.fields(
+            [
+                (_("Fiscal year"), campaign.fiscal_year),
+                (_("Deadline"), wareki(campaign.deadline)),
+                (_("Status"), campaign.get_status_display()),
+                (_("As of"), wareki_datetime(clock.now())),
+            ]
+        )
+        heads = [_("Complied"), _("Partly complied"), _("Not complied"), _("Not applicable")]
+        doc.heading(_("Results by department"))
+        doc.table(
+            [_("Department"), *heads, _("Compliance rate")],
+            [
+                [d["department"].name, d["complied"], d["partial"], d["not_complied"]]
+                + [d["not_applicable"], percent(d["rate"])]
+                for d in stats.department_rates(campaign=campaign)
+            ],
+        )
+        doc.heading(_("Results by unit"))
+        doc.table(
+            [_("Unit"), *heads, _("Compliance rate")],
+            [
+                [u["unit"].name, u["complied"], u["partial"], u["not_complied"]]
+                + [u["not_applicable"], percent(u["rate"])]
+                for u in stats.unit_rates(campaign=campaign)
+            ],
+        )
+        doc.heading(_("Answers not complied or partly complied"))
+        doc.table(
+            [_("Unit"), _("Clause"), _("Question"), _("Answer")],
+            [
+                [q.checklist.unit.name, q.clause.citation, q.text, q.answer.get_value_display()]
+                for q in _answer_rows(campaign).filter(
+                    answer__value__in=[AnswerValue.NOT_COMPLIED, AnswerValue.PARTIAL]
+                )
+            ],
+            widths_mm=[28, 45, 75, 22],
+        )
+
+    return pdf_response(f"inspection-{campaign.pk}.pdf", build, subject=campaign.title)

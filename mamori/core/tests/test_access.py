@@ -178,6 +178,10 @@ ACCESS = {
         lambda p: [sample_inspection(p).campaign.pk],
         [LOGIN, DENIED, DENIED, DENIED, OK, OK],
     ),
+    "inspections:campaign_pdf": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, OK, OK],
+    ),
     "inspections:campaign_export": (
         lambda p: [sample_inspection(p).campaign.pk],
         [LOGIN, DENIED, DENIED, DENIED, OK, OK],

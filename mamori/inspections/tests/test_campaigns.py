@@ -48,6 +48,24 @@ class GenerationTests(InspectionTestCase):
         self.assertEqual(checklists[self.p.unit_a].responder, self.p.person_kacho_a)
         self.assertEqual(checklists[self.p.unit_b].responder, self.p.person_kacho_b)
 
+    def test_a_unit_owning_a_system_also_answers_for_its_system_manager(self):
+        from mamori.lib.testing import build_ledger
+
+        build_ledger(self.p)  # unit A owns SYS-A
+        campaign = open_campaign(self.p, units=[self.p.unit_a])
+        checklist = campaign.checklists.get()
+        expected = (
+            Obligation.objects.filter(
+                roles__key__in=["info_manager", "system_manager"],
+                clause__document__version=self.p.version,
+            )
+            .distinct()
+            .count()
+        )
+        self.assertEqual(checklist.questions.count(), expected)
+        self.assertTrue(checklist.questions.filter(role__key="system_manager").exists())
+        self.assertEqual(checklist.role_keys, ["info_manager"])  # who answers is unchanged
+
     def test_a_bureau_answers_for_its_bureau_manager(self):
         campaign = open_campaign(self.p, units=[self.p.bureau])
         checklist = campaign.checklists.get()

@@ -95,6 +95,14 @@ class ChecklistViewTests(InspectionTestCase):
         export = self.client.get(reverse("inspections:campaign_export", args=[self.campaign.pk]))
         self.assertEqual(export.status_code, 200)
         self.assertTrue(export.content.startswith(b"PK"))
+        answer_all(self.checklist, self.p.kacho_a, [AnswerValue.NOT_COMPLIED])
+        actions.submit_checklist(self.checklist, actor=self.p.kacho_a)
+        pdf = self.client.get(reverse("inspections:campaign_pdf", args=[self.campaign.pk]))
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        report = self.client.get(reverse("inspections:campaign_report", args=[self.campaign.pk]))
+        self.assertContains(report, "遵守率")
+        self.assertContains(report, self.checklist.questions.order_by("order").first().text)
 
 
 class QueryCountTests(InspectionTestCase):
