@@ -289,9 +289,12 @@ def my_checklists(request):
         .order_by("-campaign__fiscal_year", "campaign__deadline", "unit__code")
     )
     if is_security_office(request.user) or request.user.is_auditor:
+        # They see every checklist elsewhere; here only their own unit's.
         person = request.user.person
-        checklists = checklists.filter(
-            Q(responder=person) | Q(unit_id=getattr(person, "unit_id", None))
+        checklists = (
+            checklists.filter(Q(responder=person) | Q(unit_id=person.unit_id))
+            if person is not None
+            else checklists.none()
         )
     return render(request, "inspections/mine.html", {"checklists": checklists})
 

@@ -152,6 +152,30 @@ class QueryCountTests(InspectionTestCase):
             )
             actions.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
 
+    def test_the_checklist_page_does_not_query_per_question(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        campaign = open_campaign(self.p)
+        checklist = campaign.checklists.get(unit=self.p.unit_a)
+        url = reverse("inspections:checklist", args=[checklist.pk])
+        first = checklist.questions.order_by("order").first()
+        actions.save_answers(
+            checklist, actor=self.p.kacho_a, answers={first.pk: (AnswerValue.COMPLIED, "")}
+        )
+        self.sign_in(self.p.kacho_a)
+        with CaptureQueriesContext(connection) as one:
+            self.client.get(url)
+        answer_all(checklist, self.p.kacho_a, [AnswerValue.NOT_COMPLIED] * 3)
+        for answer in Answer.objects.filter(question__checklist=checklist)[:3]:
+            actions.add_evidence(
+                actor=self.p.kacho_a, upload=SimpleUploadedFile("a.txt", b"x"), answer=answer
+            )
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(url)
+        self.assertContains(response, "a.txt", count=3)
+        self.assertEqual(len(many), len(one))
+
     def test_lists_stay_at_a_constant_number_of_queries(self):
         users = (self.p.admin, self.p.kacho_a, self.p.kacho_b, self.p.auditor)
         self._add_rows(1)
