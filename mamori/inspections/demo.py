@@ -10,6 +10,7 @@ from mamori.inspections import actions
 from mamori.inspections.access import inspection_roles
 from mamori.inspections.models import AnswerValue, Campaign
 from mamori.lib import clock
+from mamori.lib.wareki import fiscal_year, format_nendo
 from mamori.policy.rules import active_context
 
 DIVISIONS = ("division", "office", "branch")
@@ -37,11 +38,11 @@ def add_demo_inspections() -> int:
     third = _division(context, admin.person.unit)
     units = list({u.pk: u for u in (own, other, third)}.values())
     today = clock.today()
-    year = today.year if today.month >= 4 else today.year - 1
+    year = fiscal_year(today)
     campaign = actions.create_campaign(
         actor=admin,
         fiscal_year=year,
-        title=f"令和{year - 2018}年度 情報セキュリティ自己点検",
+        title=f"{format_nendo(year)} 情報セキュリティ自己点検",
         deadline=today + dt.timedelta(days=30),
         units=units,
     )
@@ -61,7 +62,7 @@ def add_demo_inspections() -> int:
 
     plan = actions.create_audit_plan(
         actor=admin,
-        title=f"令和{year - 2018}年度 情報セキュリティ監査",
+        title=f"{format_nendo(year)} 情報セキュリティ監査",
         fiscal_year=year,
         units=[other],
         auditors=[kansa],

@@ -108,8 +108,9 @@ def _apply(form, exc: ValidationError) -> None:
 
 
 def _fiscal_year() -> int:
-    today = clock.today()
-    return today.year if today.month >= 4 else today.year - 1
+    from mamori.lib.wareki import fiscal_year
+
+    return fiscal_year(clock.today())
 
 
 # Campaigns ---------------------------------------------------------------------------------
@@ -688,7 +689,7 @@ def campaign_pdf(request, pk: int):
     """The campaign report as PDF (the bundled Japanese font)."""
     _reader(request)
     campaign = _campaign(pk)
-    from mamori.core.templatetags.mamori import wareki, wareki_datetime
+    from mamori.core.templatetags.mamori import nendo, wareki, wareki_datetime
     from mamori.lib.pdf import pdf_response
 
     def percent(value):
@@ -698,7 +699,7 @@ def campaign_pdf(request, pk: int):
         doc.title(_("Self-inspection report") + f": {campaign.title}")
         doc.fields(
             [
-                (_("Fiscal year"), campaign.fiscal_year),
+                (_("Fiscal year"), nendo(campaign.fiscal_year)),
                 (_("Deadline"), wareki(campaign.deadline)),
                 (_("Status"), campaign.get_status_display()),
                 (_("As of"), wareki_datetime(clock.now())),
