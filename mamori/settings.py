@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "mamori.ledger",
     "mamori.incidents",
     "mamori.approvals",
+    "mamori.inspections",
     "mamori.demo",
 ]
 
@@ -271,3 +272,9 @@ MAMORI_IMPORT_MAX_MB = envint("MAMORI_IMPORT_MAX_MB", 50)
 MAMORI_BACKGROUND_THREADS = True
 # The address people open mamori at (https://mamori.city.example.lg.jp), for links in mail.
 MAMORI_BASE_URL = envstr("MAMORI_BASE_URL", "")
+# Self-inspection: evidence files (size limit, allowed types), corrective action due dates,
+# reminders before the deadline.
+MAMORI_EVIDENCE_MAX_BYTES = envint("MAMORI_EVIDENCE_MAX_MB", 10) * 1024 * 1024
+MAMORI_EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"]
+MAMORI_CORRECTIVE_ACTION_DAYS = envint("MAMORI_CORRECTIVE_ACTION_DAYS", 90)
+MAMORI_INSPECTION_REMIND_DAYS = envint("MAMORI_INSPECTION_REMIND_DAYS", 7)

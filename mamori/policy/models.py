@@ -188,6 +188,21 @@ class PolicyRole(models.Model):
         return self.name
 
 
+class ObligationQuerySet(models.QuerySet):
+    def binding(self, role_ids) -> "ObligationQuerySet":
+        """The obligations that bind any of these roles, in the order of the documents,
+        each with its clause and the roles it binds (私の義務, self-inspection questions)."""
+        return (
+            self.filter(roles__in=list(role_ids))
+            .select_related("clause__document")
+            .prefetch_related(
+                models.Prefetch("roles", queryset=PolicyRole.objects.only("pk", "key", "name"))
+            )
+            .order_by("clause__document__order", "clause__order", "order")
+            .distinct()
+        )
+
+
 class Obligation(models.Model):
     """A sentence of the policy that binds someone: must, must not, shall, endeavor, may."""
 
@@ -199,6 +214,8 @@ class Obligation(models.Model):
     roles = models.ManyToManyField(
         PolicyRole, verbose_name=_("roles bound"), related_name="obligations", blank=True
     )
+
+    objects = ObligationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("obligation")

@@ -162,13 +162,7 @@ def mine(request):
     person = request.user.person
     held = context.roles_of(person) if person else []
     role_ids = {role.pk for role, _unit in held}
-    items = (
-        Obligation.objects.filter(roles__in=role_ids)
-        .select_related("clause__document")
-        .prefetch_related(Prefetch("roles", queryset=PolicyRole.objects.only("pk", "key", "name")))
-        .order_by("clause__document__order", "clause__order", "order")
-        .distinct()
-    )
+    items = Obligation.objects.binding(role_ids)
     grouped = defaultdict(list)
     for obligation in items:
         for role in obligation.roles.all():

@@ -7,6 +7,7 @@ without an access rule fails `test_every_view_has_an_access_rule`.
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mamori.approvals.testing import sample_request
+from mamori.inspections.testing import sample_inspection
 from mamori.lib.testing import SendaiTestCase, build_ledger
 
 OK, DENIED, HIDDEN, LOGIN = 200, 403, 404, "login"
@@ -163,6 +164,66 @@ ACCESS = {
         [LOGIN, DENIED, DENIED, DENIED, DENIED, 405],
     ),
     "approvals:pdf": (lambda p: [sample_request(p)], [LOGIN, HIDDEN, OK, OK, OK, OK]),
+    # Self-inspections and audits: the security office (admin here) runs them; auditors
+    # read; a unit sees its own checklist; the audit plan is the auditors' and the office's.
+    "inspections:home": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "inspections:campaign_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "inspections:campaign": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, OK, OK],
+    ),
+    "inspections:campaign_launch": (lambda p: [sample_inspection(p).campaign.pk], POST_ONLY),
+    "inspections:campaign_close": (lambda p: [sample_inspection(p).campaign.pk], POST_ONLY),
+    "inspections:campaign_report": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, OK, OK],
+    ),
+    "inspections:campaign_pdf": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, OK, OK],
+    ),
+    "inspections:campaign_export": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, OK, OK],
+    ),
+    "inspections:mine": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "inspections:checklist": (
+        lambda p: [sample_inspection(p).checklist.pk],
+        [LOGIN, HIDDEN, OK, OK, OK, OK],
+    ),
+    "inspections:checklist_answer": (lambda p: [sample_inspection(p).checklist.pk], POST_ONLY),
+    "inspections:question_add": (lambda p: [sample_inspection(p).checklist.pk], POST_ONLY),
+    "inspections:question_edit": (lambda p: [sample_inspection(p).question.pk], POST_ONLY),
+    "inspections:answer_evidence": (lambda p: [sample_inspection(p).answer.pk], POST_ONLY),
+    "inspections:evidence": (
+        lambda p: [sample_inspection(p).evidence.pk],
+        [LOGIN, HIDDEN, OK, OK, OK, OK],
+    ),
+    "inspections:actions": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "inspections:action": (
+        lambda p: [sample_inspection(p).action.pk],
+        [LOGIN, HIDDEN, OK, OK, OK, OK],
+    ),
+    "inspections:audits": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    "inspections:audit_create": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, DENIED, OK]),
+    "inspections:audit": (
+        lambda p: [sample_inspection(p).plan.pk],
+        [LOGIN, HIDDEN, HIDDEN, HIDDEN, OK, OK],
+    ),
+    "inspections:audit_report": (
+        lambda p: [sample_inspection(p).plan.pk],
+        [LOGIN, HIDDEN, HIDDEN, HIDDEN, OK, OK],
+    ),
+    "inspections:finding": (
+        lambda p: [sample_inspection(p).finding.pk],
+        [LOGIN, HIDDEN, OK, OK, OK, OK],
+    ),
+    "inspections:follow_ups": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
+    # The follow-up is unit B's: unit A does not see it.
+    "inspections:follow_up": (
+        lambda p: [sample_inspection(p).follow_up.pk],
+        [LOGIN, OK, HIDDEN, HIDDEN, OK, OK],
+    ),
 }
 
 

@@ -43,7 +43,19 @@ class DemoTests(TransactionTestCase):
             sorted(Request.objects.values_list("kind", "status")),
             [("dispose", "completed"), ("send", "approved"), ("take_out", "submitted")],
         )
+        # A self-inspection: the kacho's checklist open and unanswered, another unit's
+        # submitted with one 未遵守 and its corrective action; an audit with kansa's finding.
+        from mamori.inspections.models import AuditFinding, Campaign, CorrectiveAction
+
+        campaign = Campaign.objects.get()
+        kacho_list = campaign.checklists.get(unit=User.objects.get(username="kacho").person.unit)
+        self.assertEqual((campaign.status, kacho_list.status), ("open", "open"))
+        self.assertFalse(kacho_list.questions.filter(answer__isnull=False).exists())
+        self.assertEqual(campaign.checklists.filter(status="submitted").count(), 1)
+        self.assertEqual(CorrectiveAction.objects.get().answer.value, "not_complied")
+        self.assertEqual(AuditFinding.objects.get().recorded_by.username, "kansa")
         counts = (
+            Campaign.objects.count(),
             OrgUnit.objects.count(),
             Person.objects.count(),
             User.objects.count(),
@@ -54,6 +66,7 @@ class DemoTests(TransactionTestCase):
         call_command("demo", stdout=out2)
         self.assertEqual(
             (
+                Campaign.objects.count(),
                 OrgUnit.objects.count(),
                 Person.objects.count(),
                 User.objects.count(),

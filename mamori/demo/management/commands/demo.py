@@ -14,6 +14,7 @@ from mamori.demo.builder import (
     policy_codes,
 )
 from mamori.demo.ledger import build_ledger
+from mamori.inspections.demo import add_demo_inspections
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
 
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             builder.build()
             version, accounts = apply_policy(policy)
             build_ledger(settings["structure"], active_context())
+            # After the ledger: a unit owning a system also answers for its system manager.
+            add_demo_inspections()
         except (DemoError, PackError) as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.monotonic() - started

@@ -1,0 +1,211 @@
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from mamori.compliance import registry
+from mamori.core.models import OutboundMail
+from mamori.inspections import actions
+from mamori.inspections.models import (
+    Answer,
+    AnswerValue,
+    AuditPlan,
+    CorrectiveAction,
+    Evidence,
+    FollowUp,
+)
+from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
+from mamori.lib import clock
+from mamori.policy.models import Clause
+from mamori.policy.rules import active_context
+
+
+def plan_for(p, units=None, auditors=None):
+    return actions.create_audit_plan(
+        actor=p.admin,
+        title="令和8年度 情報セキュリティ監査",
+        fiscal_year=2026,
+        units=units or [p.unit_a],
+        auditors=auditors or [p.auditor],
+        start_on=dt.date(2026, 9, 1),
+        end_on=dt.date(2026, 10, 31),
+    )
+
+
+class EvidenceTests(InspectionTestCase):
+    def setUp(self):
+        campaign = open_campaign(self.p)
+        self.checklist = campaign.checklists.get(unit=self.p.unit_a)
+        (question,) = answer_all(self.checklist, self.p.kacho_a)[:1]
+        self.answer = Answer.objects.get(question=question)
+
+    def test_a_file_is_stored_with_its_sha256_and_size(self):
+        data = b"%PDF-1.4 evidence"
+        evidence = actions.add_evidence(
+            actor=self.p.kacho_a,
+            upload=SimpleUploadedFile("点検記録.pdf", data),
+            answer=self.answer,
+        )
+        self.assertEqual(evidence.size, len(data))
+        self.assertEqual(evidence.sha256, hashlib.sha256(data).hexdigest())
+        self.assertEqual(Path(evidence.file.path).read_bytes(), data)
+        self.assertEqual(evidence.name, "点検記録.pdf")
+
+    @override_settings(MAMORI_EVIDENCE_MAX_BYTES=100)
+    def test_a_file_over_the_limit_is_refused(self):
+        with self.assertRaisesMessage(ValidationError, "MBを超えています"):
+            actions.add_evidence(
+                actor=self.p.kacho_a,
+                upload=SimpleUploadedFile("big.pdf", b"x" * 101),
+                answer=self.answer,
+            )
+        self.assertFalse(Evidence.objects.exists())
+
+    def test_a_forbidden_type_is_refused(self):
+        with self.assertRaisesMessage(ValidationError, "添付できません"):
+            actions.add_evidence(
+                actor=self.p.kacho_a,
+                upload=SimpleUploadedFile("tool.exe", b"MZ"),
+                answer=self.answer,
+            )
+        self.assertFalse(Evidence.objects.exists())
+
+    def test_an_outsider_can_neither_attach_nor_download(self):
+        with self.assertRaises(PermissionDenied):
+            actions.add_evidence(
+                actor=self.p.kacho_b,
+                upload=SimpleUploadedFile("a.txt", b"x"),
+                answer=self.answer,
+            )
+        evidence = actions.add_evidence(
+            actor=self.p.kacho_a, upload=SimpleUploadedFile("a.txt", b"secret"), answer=self.answer
+        )
+        url = f"/inspections/evidence/{evidence.pk}/"
+        self.sign_in(self.p.staff_b)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.sign_in(self.p.staff_a)
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(b"".join(response.streaming_content), b"secret")
+
+
+class AuditTests(InspectionTestCase):
+    def test_an_auditor_from_an_audited_unit_is_refused(self):
+        with self.assertRaisesMessage(ValidationError, "監査対象の所属に属する"):
+            plan_for(self.p, units=[self.p.dept], auditors=[self.p.staff_a])
+        self.assertFalse(AuditPlan.objects.exists())
+
+    def test_an_independent_auditor_is_accepted(self):
+        plan = plan_for(self.p)
+        self.assertEqual(list(plan.auditors.all()), [self.p.auditor])
+
+    def test_findings_actions_and_follow_ups(self):
+        plan = plan_for(self.p)
+        clause = Clause.objects.get(document__version=self.p.version, ref="第2章(10)①")
+        with self.assertRaises(PermissionDenied):
+            actions.record_finding(
+                plan,
+                actor=self.p.staff_b,
+                severity="high",
+                description="x",
+                units=[self.p.unit_a],
+                clauses=[],
+            )
+        finding = actions.record_finding(
+            plan,
+            actor=self.p.auditor,
+            severity="high",
+            description="USBメモリの管理簿が更新されていない。",
+            units=[self.p.unit_a],
+            clauses=[clause],
+        )
+        actions.add_evidence(
+            actor=self.p.auditor, upload=SimpleUploadedFile("写真.png", b"png"), finding=finding
+        )
+        action = actions.open_corrective_action(
+            actor=self.p.auditor,
+            unit=self.p.unit_a,
+            owner=self.p.person_kacho_a,
+            description="管理簿を更新する",
+            due_on=clock.today() + dt.timedelta(days=30),
+            finding=finding,
+        )
+        self.assertEqual(action.finding, finding)
+        # 仙台市 第2章(10)②: the other units check the same issue.
+        follow_ups = actions.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
+        self.assertEqual([f.unit for f in follow_ups], [self.p.unit_b])
+        self.assertEqual(
+            list(
+                OutboundMail.objects.filter(topic="inspections.follow_up").values_list(
+                    "to", flat=True
+                )
+            ),
+            ["kacho_b@city.example.jp"],
+        )
+        with self.assertRaises(PermissionDenied):
+            actions.answer_follow_up(follow_ups[0], actor=self.p.kacho_a, answer="該当なし")
+        actions.answer_follow_up(follow_ups[0], actor=self.p.kacho_b, answer="同様の問題はない")
+        self.assertEqual(FollowUp.objects.get().status, "answered")
+
+
+class ChecksAndRemindersTests(InspectionTestCase):
+    def test_the_checks_find_overdue_checklists_and_actions(self):
+        with clock.frozen(dt.datetime(2026, 5, 1, 9)):
+            campaign = open_campaign(self.p, deadline=dt.date(2026, 6, 30))
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        b = campaign.checklists.get(unit=self.p.unit_b)
+        with clock.frozen(dt.datetime(2026, 6, 1, 9)):
+            answer_all(a, self.p.kacho_a, [AnswerValue.NOT_COMPLIED])
+            (action,) = actions.submit_checklist(a, actor=self.p.kacho_a, due_days=30)
+        context = active_context()
+        with clock.frozen(dt.datetime(2026, 6, 15, 9)):
+            self.assertEqual(
+                registry.run(context, checks=["inspections.self_inspection_overdue"]), []
+            )
+        with clock.frozen(dt.datetime(2026, 7, 2, 9)):
+            found = registry.run(
+                context,
+                checks=[
+                    "inspections.self_inspection_overdue",
+                    "inspections.corrective_action_overdue",
+                ],
+            )
+        by_check = {f.check: f for f in found}
+        self.assertEqual(len(found), 2)
+        overdue = by_check["inspections.self_inspection_overdue"]
+        self.assertEqual((overdue.object_id, overdue.unit_code), (b.pk, self.p.unit_b.code))
+        self.assertIn(self.p.unit_b.name, overdue.object_name)
+        self.assertEqual([c.ref for c in overdue.citations], ["第2章(10)① ・1"])
+        late = by_check["inspections.corrective_action_overdue"]
+        self.assertEqual((late.object_id, late.unit_code), (action.pk, self.p.unit_a.code))
+        CorrectiveAction.objects.filter(pk=action.pk).update(status="done")
+        with clock.frozen(dt.datetime(2026, 7, 2, 9)):
+            self.assertEqual(
+                registry.run(context, checks=["inspections.corrective_action_overdue"]), []
+            )
+
+    def test_responders_are_reminded_near_and_after_the_deadline_once_a_day(self):
+        with clock.frozen(dt.datetime(2026, 5, 1, 9)):
+            campaign = open_campaign(self.p, deadline=dt.date(2026, 6, 30))
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        answer_all(a, self.p.kacho_a)
+        actions.submit_checklist(a, actor=self.p.kacho_a)
+        mails = OutboundMail.objects.filter(topic="inspections.reminder")
+        with clock.frozen(dt.datetime(2026, 6, 1, 9)):
+            self.assertEqual(actions.remind_unsubmitted(), 0)  # not near yet
+        with clock.frozen(dt.datetime(2026, 6, 25, 9)):
+            self.assertEqual(actions.remind_unsubmitted(), 1)  # 課B only: 課A submitted
+            self.assertEqual(actions.remind_unsubmitted(), 0)  # once a day
+        with clock.frozen(dt.datetime(2026, 7, 3, 9)):
+            # As `mamori remind` runs it.
+            from mamori.lib import reminders
+
+            self.assertEqual(reminders.tasks()["inspections.unsubmitted"](), 1)
+        self.assertEqual(
+            list(mails.order_by("pk").values_list("to", flat=True)),
+            ["kacho_b@city.example.jp", "kacho_b@city.example.jp"],
+        )
+        self.assertNotEqual(*mails.order_by("pk").values_list("subject", flat=True))

@@ -1,0 +1,739 @@
+"""Self-inspection and audit screens. Every change goes through mamori.inspections.actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from mamori.accounts.models import User
+from mamori.inspections import actions, stats
+from mamori.inspections.access import is_security_office, may_answer, may_submit
+from mamori.inspections.models import (
+    Answer,
+    AnswerValue,
+    AuditFinding,
+    AuditPlan,
+    Campaign,
+    CampaignStatus,
+    Checklist,
+    CorrectiveAction,
+    Evidence,
+    FollowUp,
+    Question,
+    Severity,
+)
+from mamori.lib import clock
+from mamori.org.models import OrgUnit
+from mamori.policy.models import Clause
+
+
+def _denied(request) -> PermissionDenied:
+    from mamori.accounts.actions import record_access_denied
+
+    record_access_denied(request.user, what=f"{request.method} {request.path}")
+    return PermissionDenied()
+
+
+def _office(request) -> None:
+    if not is_security_office(request.user):
+        raise _denied(request)
+
+
+def _reader(request) -> None:
+    """The security office and auditors read campaigns and reports."""
+    if not (request.user.is_auditor or is_security_office(request.user)):
+        raise _denied(request)
+
+
+def _errors(request, exc) -> None:
+    for message in getattr(exc, "messages", None) or [str(exc)]:
+        messages.error(request, message)
+
+
+def _units():
+    return OrgUnit.objects.active().order_by("code")
+
+
+class CampaignForm(forms.Form):
+    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Units"), queryset=OrgUnit.objects.none(), widget=forms.SelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = _units()
+
+
+class AuditPlanForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
+    units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Units audited"), queryset=OrgUnit.objects.none()
+    )
+    auditors = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Auditors"), queryset=User.objects.none()
+    )
+    start_on = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_on = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = _units()
+        self.fields["auditors"].queryset = User.objects.filter(is_active=True).order_by("username")
+
+
+def _apply(form, exc: ValidationError) -> None:
+    from mamori.lib.forms import apply_validation_error
+
+    apply_validation_error(form, exc)
+
+
+def _fiscal_year() -> int:
+    from mamori.lib.wareki import fiscal_year
+
+    return fiscal_year(clock.today())
+
+
+# Campaigns ---------------------------------------------------------------------------------
+
+
+def home(request):
+    """Campaigns: all of them for the security office and auditors; launched ones for others."""
+    campaigns = Campaign.objects.annotate(
+        checklist_count=Count("checklists", distinct=True),
+        submitted_count=Count(
+            "checklists", filter=Q(checklists__status="submitted"), distinct=True
+        ),
+    )
+    office = is_security_office(request.user)
+    if not (office or request.user.is_auditor):
+        campaigns = campaigns.exclude(status=CampaignStatus.DRAFT)
+    return render(
+        request,
+        "inspections/home.html",
+        {"campaigns": campaigns, "office": office},
+    )
+
+
+def campaign_create(request):
+    _office(request)
+    form = CampaignForm(
+        request.POST or None,
+        initial={
+            "fiscal_year": _fiscal_year(),
+            "deadline": clock.today() + dt.timedelta(days=30),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The campaign has been drafted with its checklists."))
+            return redirect("inspections:campaign", pk=campaign.pk)
+    return render(request, "inspections/campaign_form.html", {"form": form})
+
+
+def _campaign(pk: int) -> Campaign:
+    return get_object_or_404(Campaign.objects.select_related("policy_version"), pk=pk)
+
+
+def campaign_detail(request, pk: int):
+    _reader(request)
+    campaign = _campaign(pk)
+    checklists = campaign.checklists.select_related("unit", "responder", "submitted_by").annotate(
+        question_count=Count("questions", distinct=True),
+        answered_count=Count("questions__answer", distinct=True),
+    )
+    return render(
+        request,
+        "inspections/campaign.html",
+        {
+            "campaign": campaign,
+            "checklists": checklists,
+            "office": is_security_office(request.user),
+            "units": stats.unit_rates(campaign=campaign),
+            "departments": stats.department_rates(campaign=campaign),
+        },
+    )
+
+
+@require_POST
+def campaign_launch(request, pk: int):
+    _office(request)
+    campaign = _campaign(pk)
+    try:
+        told = actions.launch_campaign(campaign, actor=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("The campaign is open; %(n)d units have been told.") % {"n": told}
+        )
+    return redirect("inspections:campaign", pk=pk)
+
+
+@require_POST
+def campaign_close(request, pk: int):
+    _office(request)
+    campaign = _campaign(pk)
+    try:
+        actions.close_campaign(campaign, actor=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The campaign is closed."))
+    return redirect("inspections:campaign", pk=pk)
+
+
+def _answer_rows(campaign: Campaign):
+    return (
+        Question.objects.filter(checklist__campaign=campaign)
+        .select_related("checklist__unit__parent", "clause__document", "role", "answer")
+        .order_by("checklist__unit__code", "order", "pk")
+    )
+
+
+def campaign_report(request, pk: int):
+    """The printable report: roll-up by department and unit, the clauses not complied."""
+    _reader(request)
+    campaign = _campaign(pk)
+    return render(
+        request,
+        "inspections/report.html",
+        {
+            "campaign": campaign,
+            "units": stats.unit_rates(campaign=campaign),
+            "departments": stats.department_rates(campaign=campaign),
+            "questions": _answer_rows(campaign).filter(
+                answer__value__in=[AnswerValue.NOT_COMPLIED, AnswerValue.PARTIAL]
+            ),
+            "printed_at": clock.now(),
+        },
+    )
+
+
+def campaign_export(request, pk: int):
+    """Every answer of the campaign as an Excel workbook (headers in Japanese)."""
+    _reader(request)
+    campaign = _campaign(pk)
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("回答")
+    bold = workbook.add_format({"bold": True})
+    headers = ["部局", "所属コード", "所属", "番号", "根拠", "役割", "設問", "回答", "コメント"]
+    sheet.write_row(0, 0, headers, bold)
+    labels = dict(AnswerValue.choices)
+    for row, question in enumerate(_answer_rows(campaign), 1):
+        unit = question.checklist.unit
+        answer = getattr(question, "answer", None)
+        sheet.write_row(
+            row,
+            0,
+            [
+                unit.parent.name if unit.parent else "",
+                unit.code,
+                unit.name,
+                question.order,
+                question.clause.citation,
+                question.role.name if question.role else "",
+                question.text,
+                str(labels[answer.value]) if answer else "",
+                answer.comment if answer else "",
+            ],
+        )
+    sheet.set_column(6, 6, 60)
+    workbook.close()
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="inspection-{campaign.pk}.xlsx"'
+    return response
+
+
+# Checklists --------------------------------------------------------------------------------
+
+
+def my_checklists(request):
+    """The checklists of the signed-in user's unit (and those they answer for)."""
+    checklists = (
+        Checklist.objects.visible_to(request.user)
+        .exclude(campaign__status=CampaignStatus.DRAFT)
+        .select_related("campaign", "unit", "responder")
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            answered_count=Count("questions__answer", distinct=True),
+        )
+        .order_by("-campaign__fiscal_year", "campaign__deadline", "unit__code")
+    )
+    if is_security_office(request.user) or request.user.is_auditor:
+        # They see every checklist elsewhere; here only their own unit's.
+        person = request.user.person
+        checklists = (
+            checklists.filter(Q(responder=person) | Q(unit_id=person.unit_id))
+            if person is not None
+            else checklists.none()
+        )
+    return render(request, "inspections/mine.html", {"checklists": checklists})
+
+
+def _checklist(request, pk: int) -> Checklist:
+    return get_object_or_404(
+        Checklist.objects.visible_to(request.user).select_related(
+            "campaign", "unit", "responder", "submitted_by"
+        ),
+        pk=pk,
+    )
+
+
+def checklist_detail(request, pk: int):
+    checklist = _checklist(request, pk)
+    questions = checklist.questions.select_related(
+        "clause__document", "role", "answer", "answer__corrective_action"
+    ).prefetch_related(Prefetch("answer__evidence", queryset=Evidence.objects.order_by("pk")))
+    is_open = checklist.campaign.status == CampaignStatus.OPEN and not checklist.is_submitted
+    office = is_security_office(request.user)
+    return render(
+        request,
+        "inspections/checklist.html",
+        {
+            "checklist": checklist,
+            "questions": questions,
+            "choices": AnswerValue.choices,
+            "can_answer": is_open and may_answer(request.user, checklist),
+            "can_submit": is_open and (may_submit(request.user, checklist) or office),
+            "can_edit": office and checklist.campaign.status == CampaignStatus.DRAFT,
+        },
+    )
+
+
+@require_POST
+def checklist_answer(request, pk: int):
+    checklist = _checklist(request, pk)
+    answers = {}
+    for question_id in checklist.questions.values_list("pk", flat=True):
+        value = request.POST.get(f"q{question_id}", "")
+        comment = request.POST.get(f"c{question_id}", "")
+        if value or comment:
+            answers[question_id] = (value, comment)
+    try:
+        actions.save_answers(checklist, actor=request.user, answers=answers)
+        if request.POST.get("submit"):
+            created = actions.submit_checklist(checklist, actor=request.user)
+            messages.success(
+                request,
+                _("The checklist has been submitted; %(n)d corrective actions were opened.")
+                % {"n": len(created)},
+            )
+        else:
+            messages.success(request, _("The answers have been saved."))
+    except PermissionDenied:
+        raise _denied(request) from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("inspections:checklist", pk=pk)
+
+
+@require_POST
+def question_add(request, pk: int):
+    checklist = _checklist(request, pk)
+    _office(request)
+    ref = " ".join(request.POST.get("clause", "").split())
+    clause = (
+        Clause.objects.filter(document__version=checklist.campaign.policy_version, ref=ref)
+        .select_related("document")
+        .first()
+        if ref
+        else None
+    )
+    try:
+        actions.add_question(
+            checklist, actor=request.user, clause=clause, text=request.POST.get("text", "")
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("inspections:checklist", pk=pk)
+
+
+@require_POST
+def question_edit(request, pk: int):
+    _office(request)
+    question = get_object_or_404(Question.objects.select_related("checklist__campaign"), pk=pk)
+    try:
+        if request.POST.get("remove"):
+            actions.remove_question(question, actor=request.user)
+        else:
+            actions.change_question(question, actor=request.user, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("inspections:checklist", pk=question.checklist_id)
+
+
+@require_POST
+def answer_evidence(request, pk: int):
+    answer = get_object_or_404(
+        Answer.objects.select_related("question__checklist"),
+        pk=pk,
+        question__checklist__in=Checklist.objects.visible_to(request.user),
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+    else:
+        try:
+            actions.add_evidence(actor=request.user, upload=upload, answer=answer)
+        except PermissionDenied:
+            raise _denied(request) from None
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The file has been attached."))
+    return redirect("inspections:checklist", pk=answer.question.checklist_id)
+
+
+def evidence_download(request, pk: int):
+    """A file, to those who may see the checklist or the finding it is attached to."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("answer__question__checklist", "finding"), pk=pk
+    )
+    if evidence.answer_id:
+        visible = (
+            Checklist.objects.visible_to(request.user)
+            .filter(pk=evidence.answer.question.checklist_id)
+            .exists()
+        )
+    else:
+        visible = _finding_visible(request.user, evidence.finding)
+    if not visible:
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+# Corrective actions ------------------------------------------------------------------------
+
+
+def _actions_for(user):
+    queryset = CorrectiveAction.objects.select_related(
+        "unit", "owner", "answer__question__checklist__campaign", "finding__plan"
+    )
+    if is_security_office(user) or user.is_auditor:
+        return queryset
+    person = user.person
+    if person is None:
+        return queryset.none()
+    return queryset.filter(Q(owner=person) | Q(unit=person.unit_id))
+
+
+def action_list(request):
+    """Corrective actions: the owner's own (and their unit's); all for the office and auditors."""
+    show = request.GET.get("show", "open")
+    items = _actions_for(request.user)
+    if show == "open":
+        items = items.exclude(status="verified")
+    return render(
+        request,
+        "inspections/actions.html",
+        {"items": items, "show": show, "today": clock.today()},
+    )
+
+
+def action_detail(request, pk: int):
+    action = get_object_or_404(_actions_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("verify"):
+                actions.verify_action(action, actor=request.user)
+                messages.success(request, _("The action has been verified."))
+            else:
+                actions.report_done(action, actor=request.user, note=request.POST.get("note", ""))
+                messages.success(request, _("The action has been reported done."))
+        except PermissionDenied:
+            raise _denied(request) from None
+        except ValidationError as exc:
+            _errors(request, exc)
+        return redirect("inspections:action", pk=pk)
+    return render(
+        request,
+        "inspections/action.html",
+        {
+            "action": action,
+            "can_done": action.status == "open" and actions.may_report_done(request.user, action),
+            "can_verify": action.status == "done" and is_security_office(request.user),
+        },
+    )
+
+
+# Audits ------------------------------------------------------------------------------------
+
+
+def audit_list(request):
+    plans = (
+        AuditPlan.objects.visible_to(request.user)
+        .annotate(finding_count=Count("findings", distinct=True))
+        .order_by("-fiscal_year", "-pk")
+    )
+    return render(
+        request,
+        "inspections/audits.html",
+        {"plans": plans, "office": is_security_office(request.user)},
+    )
+
+
+def audit_create(request):
+    _office(request)
+    form = AuditPlanForm(
+        request.POST or None,
+        initial={"fiscal_year": _fiscal_year(), "start_on": clock.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = actions.create_audit_plan(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The audit plan has been recorded."))
+            return redirect("inspections:audit", pk=plan.pk)
+    return render(request, "inspections/audit_form.html", {"form": form})
+
+
+def _plan(request, pk: int) -> AuditPlan:
+    return get_object_or_404(AuditPlan.objects.visible_to(request.user).distinct(), pk=pk)
+
+
+def _findings(plan):
+    return plan.findings.select_related("recorded_by").prefetch_related(
+        "units",
+        Prefetch("clauses", queryset=Clause.objects.select_related("document")),
+        "evidence",
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("unit")),
+        Prefetch("corrective_actions", queryset=CorrectiveAction.objects.select_related("unit")),
+    )
+
+
+def audit_detail(request, pk: int):
+    plan = _plan(request, pk)
+    can_record = actions.may_record_findings(request.user, plan)
+    if request.method == "POST":
+        if not can_record:
+            raise _denied(request)
+        units = list(plan.units.filter(pk__in=request.POST.getlist("units")))
+        refs = [r.strip() for r in request.POST.get("clauses", "").split(",") if r.strip()]
+        clauses = list(Clause.objects.filter(document__version__is_active=True, ref__in=refs))
+        try:
+            if len(clauses) != len(set(refs)):
+                raise ValidationError(_("A clause was not found in the policy in force."))
+            actions.record_finding(
+                plan,
+                actor=request.user,
+                severity=request.POST.get("severity") or Severity.MEDIUM,
+                description=request.POST.get("description", ""),
+                units=units,
+                clauses=clauses,
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The finding has been recorded."))
+        return redirect("inspections:audit", pk=pk)
+    return render(
+        request,
+        "inspections/audit.html",
+        {
+            "plan": plan,
+            "plan_units": plan.units.order_by("code"),
+            "auditors": plan.auditors.select_related("person").order_by("username"),
+            "findings": _findings(plan),
+            "can_record": can_record,
+            "severities": Severity.choices,
+        },
+    )
+
+
+def audit_report(request, pk: int):
+    plan = _plan(request, pk)
+    return render(
+        request,
+        "inspections/audit_report.html",
+        {
+            "plan": plan,
+            "plan_units": plan.units.order_by("code"),
+            "auditors": plan.auditors.select_related("person").order_by("username"),
+            "findings": _findings(plan),
+            "printed_at": clock.now(),
+        },
+    )
+
+
+def _finding_visible(user, finding) -> bool:
+    if AuditPlan.objects.visible_to(user).filter(pk=finding.plan_id).exists():
+        return True
+    person = getattr(user, "person", None)
+    return person is not None and finding.units.filter(pk=person.unit_id).exists()
+
+
+def finding_detail(request, pk: int):
+    finding = get_object_or_404(AuditFinding.objects.select_related("plan"), pk=pk)
+    if not _finding_visible(request.user, finding):
+        raise Http404
+    office = is_security_office(request.user)
+    can_record = actions.may_record_findings(request.user, finding.plan)
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "evidence":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError(_("Choose a file."))
+                actions.add_evidence(actor=request.user, upload=upload, finding=finding)
+            elif what == "action":
+                unit = finding.units.filter(pk=request.POST.get("unit") or 0).first()
+                if unit is None:
+                    raise ValidationError(_("Choose a unit of the finding."))
+                from mamori.policy.rules import active_context
+
+                context = active_context()
+                heads = context.org.heads.get(unit.pk, []) if context else []
+                due = forms.DateField().clean(request.POST.get("due_on") or None)
+                actions.open_corrective_action(
+                    actor=request.user,
+                    unit=unit,
+                    owner=heads[0] if heads else None,
+                    description=request.POST.get("description", ""),
+                    due_on=due,
+                    finding=finding,
+                )
+            elif what == "follow_up":
+                units = list(OrgUnit.objects.filter(pk__in=request.POST.getlist("units")))
+                actions.request_follow_ups(finding, actor=request.user, units=units)
+            else:
+                raise ValidationError(_("Nothing to do."))
+        except PermissionDenied:
+            raise _denied(request) from None
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("inspections:finding", pk=pk)
+    finding = _findings(finding.plan).get(pk=pk)
+    return render(
+        request,
+        "inspections/finding.html",
+        {
+            "finding": finding,
+            "office": office,
+            "can_record": can_record,
+            "all_units": _units() if office else [],
+        },
+    )
+
+
+def follow_up_list(request):
+    items = FollowUp.objects.select_related("unit", "finding__plan")
+    if not (is_security_office(request.user) or request.user.is_auditor):
+        items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
+    return render(request, "inspections/follow_ups.html", {"items": items})
+
+
+def follow_up_detail(request, pk: int):
+    items = FollowUp.objects.select_related("unit", "finding__plan", "answered_by")
+    if not (is_security_office(request.user) or request.user.is_auditor):
+        items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
+    follow_up = get_object_or_404(items, pk=pk)
+    if request.method == "POST":
+        try:
+            actions.answer_follow_up(
+                follow_up, actor=request.user, answer=request.POST.get("answer", "")
+            )
+        except PermissionDenied:
+            raise _denied(request) from None
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("The answer has been recorded."))
+        return redirect("inspections:follow_up", pk=pk)
+    return render(
+        request,
+        "inspections/follow_up.html",
+        {
+            "follow_up": follow_up,
+            "can_answer": follow_up.status == "open"
+            and actions.may_answer_follow_up(request.user, follow_up),
+        },
+    )
+
+
+def campaign_pdf(request, pk: int):
+    """The campaign report as PDF (the bundled Japanese font)."""
+    _reader(request)
+    campaign = _campaign(pk)
+    from mamori.core.templatetags.mamori import nendo, wareki, wareki_datetime
+    from mamori.lib.pdf import pdf_response
+
+    def percent(value):
+        return "—" if value is None else f"{value}%"
+
+    def build(doc):
+        doc.title(_("Self-inspection report") + f": {campaign.title}")
+        doc.fields(
+            [
+                (_("Fiscal year"), nendo(campaign.fiscal_year)),
+                (_("Deadline"), wareki(campaign.deadline)),
+                (_("Status"), campaign.get_status_display()),
+                (_("As of"), wareki_datetime(clock.now())),
+            ]
+        )
+        heads = [_("Complied"), _("Partly complied"), _("Not complied"), _("Not applicable")]
+        doc.heading(_("Results by department"))
+        doc.table(
+            [_("Department"), *heads, _("Compliance rate")],
+            [
+                [d["department"].name, d["complied"], d["partial"], d["not_complied"]]
+                + [d["not_applicable"], percent(d["rate"])]
+                for d in stats.department_rates(campaign=campaign)
+            ],
+        )
+        doc.heading(_("Results by unit"))
+        doc.table(
+            [_("Unit"), *heads, _("Compliance rate")],
+            [
+                [u["unit"].name, u["complied"], u["partial"], u["not_complied"]]
+                + [u["not_applicable"], percent(u["rate"])]
+                for u in stats.unit_rates(campaign=campaign)
+            ],
+        )
+        doc.heading(_("Answers not complied or partly complied"))
+        doc.table(
+            [_("Unit"), _("Clause"), _("Question"), _("Answer")],
+            [
+                [q.checklist.unit.name, q.clause.citation, q.text, q.answer.get_value_display()]
+                for q in _answer_rows(campaign).filter(
+                    answer__value__in=[AnswerValue.NOT_COMPLIED, AnswerValue.PARTIAL]
+                )
+            ],
+            widths_mm=[28, 45, 75, 22],
+        )
+
+    return pdf_response(f"inspection-{campaign.pk}.pdf", build, subject=campaign.title)
