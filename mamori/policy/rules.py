@@ -44,6 +44,11 @@ class Citation:
     document_title: str
     ref: str
     url: str
+    # The clause's path in the parser's format (NFKC labels: ["第2章", "(8)", "③", ...]).
+    path: tuple[str, ...] = ()
+
+    def as_json(self) -> dict:
+        return {"policy": self.document_title, "path": list(self.path)}
 
     def __str__(self) -> str:
         return f"{self.document_title} {self.ref}"
@@ -152,7 +157,7 @@ class PolicyContext:
             + "#"
             + clause.anchor
         )
-        return Citation(clause.document.title, clause.ref, url)
+        return Citation(clause.document.title, clause.ref, url, tuple(clause.path or ()))
 
     def cite(self, value: str) -> Citation | None:
         """A citation written in a pack ('standards 4(2)⑦(イ)')."""
