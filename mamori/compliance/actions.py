@@ -32,7 +32,9 @@ def take_snapshot(context: PolicyContext | None = None) -> int:
         ComplianceSnapshot(
             taken_on=today, check_id=check, severity=severity, unit_id=unit, count=n, taken_at=now
         )
-        for (check, severity, unit), n in sorted(counts.items(), key=lambda i: (i[0][0], i[0][2] or 0))
+        for (check, severity, unit), n in sorted(
+            counts.items(), key=lambda i: (i[0][0], i[0][2] or 0)
+        )
     ]
     if not rows:
         # A day without findings is recorded too, so that the trend shows the zero.
