@@ -6,7 +6,7 @@ class ComplianceSnapshot(models.Model):
     """The day's count of findings of one check in one unit, for the dashboard's trends
     (written by `take_snapshot`, run daily by `mamori remind`)."""
 
-    taken_on = models.DateField(_("date"), db_index=True)
+    taken_on = models.DateField(_("snapshot date"), db_index=True)
     check_id = models.CharField(_("check"), max_length=100)
     severity = models.CharField(_("severity"), max_length=10)
     unit = models.ForeignKey(

@@ -126,7 +126,7 @@ def citations(context: PolicyContext, check: Check, rule) -> tuple[Citation, ...
         if citation is None:
             raise CheckConfigurationError(
                 f"check {check.id}: clause “{ref}” is not in the policy in force "
-                f"({context.policy.name})"
+                f"({context.policy.code})"
             )
         if citation not in found:
             found.append(citation)
