@@ -59,7 +59,11 @@ class CheckCommandTests(TestCase):
         self.assertEqual(len(mfa), 1)
         self.assertEqual(
             mfa[0]["object"],
-            {"type": "ledger.informationsystem", "id": self.p.system_b.pk, "name": "SYS-B 課B 業務システム"},
+            {
+                "type": "ledger.informationsystem",
+                "id": self.p.system_b.pk,
+                "name": "SYS-B 課B 業務システム",
+            },
         )
         self.assertEqual(mfa[0]["unit"], {"code": "1200", "name": "税務課"})
         self.assertEqual(mfa[0]["clauses"][0]["policy"], "仙台市行政情報セキュリティポリシー")
