@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from django.db import transaction
@@ -12,6 +13,8 @@ from mamori.compliance.models import ComplianceSnapshot
 from mamori.lib import clock, reminders
 from mamori.policy.rules import PolicyContext, active_context
 from mamori.trail.chain import record
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -57,5 +60,10 @@ def take_snapshot(context: PolicyContext | None = None) -> int:
 
 @reminders.register("compliance")
 def daily_snapshot() -> int:
-    """The day's compliance snapshot (for the dashboard's trends)."""
-    return take_snapshot()
+    """The day's compliance snapshot (for the dashboard's trends). A misconfigured check is
+    logged and skipped, so that it never holds up the other reminders and escalations."""
+    try:
+        return take_snapshot()
+    except registry.CheckConfigurationError as error:
+        logger.error("compliance snapshot not taken: %s", error)
+        return 0

@@ -6,7 +6,7 @@ import contextlib
 from django.test import TestCase
 
 from mamori.compliance import registry
-from mamori.compliance.actions import take_snapshot
+from mamori.compliance.actions import daily_snapshot, take_snapshot
 from mamori.compliance.models import ComplianceSnapshot
 from mamori.ledger.models import InformationAsset
 from mamori.lib.testing import build_ledger, build_personas, load_policy
@@ -63,6 +63,10 @@ class RegistryTests(TestCase):
                 registry.run(active_context())
             with self.assertRaises(registry.CheckConfigurationError):
                 take_snapshot()
+            # From `mamori remind`: logged, and the other reminders still run.
+            with self.assertLogs("mamori.compliance.actions", "ERROR") as logs:
+                self.assertEqual(daily_snapshot(), 0)
+            self.assertIn("test.bad_clause", logs.output[0])
         self.assertFalse(ComplianceSnapshot.objects.exists())
         self.assertEqual(Event.objects.count(), events)
 
