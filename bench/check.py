@@ -28,11 +28,108 @@ sys.path.insert(0, str(ROOT / "bench"))
 from ledger import configure, emit, fresh_database  # noqa: E402
 
 
+def add_work(requests: int, incidents: int) -> dict:
+    """Requests and incidents the synthetic city lacks, written in bulk (not through the
+    actions: only the volume matters here): a quarter waiting for a decision past their due
+    date, a quarter approved take-outs past their return, the rest done; incidents whose
+    reporting step is past its limit, half of them with the report written."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from mamori.accounts.actions import create_user
+    from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepState
+    from mamori.incidents.models import ChainStep, Incident
+    from mamori.incidents.models import StepState as ChainState
+    from mamori.org.models import OrgUnit, Person
+    from mamori.policy.rules import active_context
+
+    rng = random.Random(7)
+    now = timezone.now()
+    person = Person.objects.filter(status="active").order_by("-pk").first()
+    user = create_user(username="bench_requester", password=None, actor=None, person=person)
+    units = list(OrgUnit.objects.filter(kind="division").values_list("pk", flat=True))
+    rows = []
+    for number in range(requests):
+        state = number % 4
+        status = [RequestStatus.SUBMITTED, RequestStatus.APPROVED, RequestStatus.COMPLETED][
+            min(state, 2)
+        ]
+        rows.append(
+            Request(
+                kind="take_out",
+                status=status,
+                title=f"持ち出し {number}",
+                requester=user,
+                requester_name=person.name,
+                unit_id=rng.choice(units),
+                created_at=now,
+                updated_at=now,
+                return_date=(now - dt.timedelta(days=rng.randint(1, 30))).date(),
+            )
+        )
+    Request.objects.bulk_create(rows, batch_size=1000)
+    waiting = Request.objects.filter(status=RequestStatus.SUBMITTED, requester=user)
+    ApprovalStep.objects.bulk_create(
+        [
+            ApprovalStep(
+                request=request,
+                kind="approve",
+                role_key="info_manager",
+                role_name="情報管理者",
+                state=StepState.PENDING,
+                due_at=now - dt.timedelta(days=rng.randint(-3, 10)),
+            )
+            for request in waiting
+        ],
+        batch_size=1000,
+    )
+    rule = active_context().rules_of("incident_chain")[0]
+    cite = rule.spec.get("report_cite", "")
+    found = []
+    for number in range(incidents):
+        written = number % 2 == 0
+        found.append(
+            Incident(
+                type_code="loss",
+                type_label="情報資産の紛失、滅失",
+                detection="staff",
+                detected_at=now - dt.timedelta(days=2),
+                reported_at=now - dt.timedelta(days=2),
+                reporter=user,
+                reporter_name=person.name,
+                unit_id=rng.choice(units),
+                description="USBメモリの紛失",
+                report_content="紛失" if written else "",
+                report_cause="確認漏れ" if written else "",
+                report_damage="なし" if written else "",
+            )
+        )
+    Incident.objects.bulk_create(found, batch_size=1000)
+    ChainStep.objects.bulk_create(
+        [
+            ChainStep(
+                incident=incident,
+                position=3,
+                cite=cite,
+                state=ChainState.NOTIFIED,
+                due_at=now - dt.timedelta(days=1),
+            )
+            for incident in Incident.objects.filter(reporter=user)
+        ],
+        batch_size=1000,
+    )
+    return {"requests": requests, "incidents": incidents}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--scale", default="sendai")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=4000, help="requests to add")
+    parser.add_argument("--incidents", type=int, default=1000, help="incidents to add")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of a previous run (no synth)"
     )
@@ -58,6 +155,16 @@ def main() -> None:
             measure="synthesize",
             seconds=round(time.perf_counter() - started, 1),
             **counts,
+        )
+
+    if not args.reuse:
+        started = time.perf_counter()
+        made = add_work(args.requests, args.incidents)
+        emit(
+            engine=engine,
+            measure="requests and incidents added (bulk)",
+            seconds=round(time.perf_counter() - started, 1),
+            **made,
         )
 
     def once() -> str:
