@@ -238,12 +238,13 @@ def run(
         else {}
     )
     findings: list[Finding] = []
+    titles = {check.id: str(check.title) for check, *_rest in found}  # translated once
     for check, rule, obj, unit_id, label in found:
         unit_obj = obj if check.unit_field == "self" else units.get(unit_id)
         findings.append(
             Finding(
                 check=check.id,
-                title=str(check.title),
+                title=titles[check.id],
                 severity=check.severity,
                 citations=cited[(check.id, rule.key)],
                 object_type=label,
@@ -252,7 +253,7 @@ def run(
                 unit_id=unit_obj.pk if unit_obj else None,
                 unit_code=unit_obj.code if unit_obj else "",
                 unit_name=unit_obj.name if unit_obj else "",
-                message=str(check.message(obj)) if check.message else str(check.title),
+                message=str(check.message(obj)) if check.message else titles[check.id],
                 rule=rule.key,
             )
         )
