@@ -5,16 +5,20 @@ their units' share; other staff nothing. Query counts do not grow with the findi
 import datetime as dt
 
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mamori.accounts.actions import create_user
 from mamori.approvals.testing import make_asset
+from mamori.compliance.access import organization_roles
 from mamori.compliance.actions import take_snapshot
 from mamori.compliance.models import ComplianceSnapshot
 from mamori.lib import clock
-from mamori.lib.testing import SendaiTestCase, build_ledger
+from mamori.lib.testing import SendaiTestCase, build_ledger, build_personas, load_policy
 from mamori.org.actions import create_unit
 from mamori.org.models import UnitKind
+from mamori.policy.rules import active_context
 
 T0 = timezone.make_aware(dt.datetime(2026, 11, 2, 9, 0))
 
@@ -136,3 +140,32 @@ class DashboardTests(SendaiTestCase):
         self.assertContains(response, "認められた例外措置")
         self.assertContains(response, "種類別のインシデント")
         self.assertContains(response, "第2章(7)①(i)")
+
+
+class ChinoDashboardTests(TestCase):
+    """茅野市: the 情報セキュリティ管理者 (課長) sees their 課; the review role is the CIO."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.p = build_personas()
+        load_policy("chino")
+        build_ledger(cls.p)
+        cls.outsider = create_user(username="outsider", password=None, person=None, actor=None)
+
+    def get(self, user, path):
+        self.client.force_login(user)
+        return self.client.get(path)
+
+    def test_scopes_follow_the_pack_roles(self):
+        context = active_context()
+        self.assertEqual(organization_roles(context) & {"cio"}, {"cio"})
+        kacho = self.get(self.p.kacho_a, "/compliance/findings/")
+        self.assertEqual(kacho.status_code, 200)
+        codes = {f.unit_code for f, _url in kacho.context["items"]}
+        self.assertIn("1100", codes)
+        self.assertEqual(codes - {"1100", "1110"}, set())
+        admin = self.get(self.p.admin, "/compliance/findings/")
+        self.assertIn("1200", {f.unit_code for f, _url in admin.context["items"]})
+        for user in (self.p.staff_a, self.outsider):
+            self.assertEqual(self.get(user, "/compliance/").status_code, 403)
+            self.assertEqual(self.get(user, "/compliance/findings/").status_code, 403)
