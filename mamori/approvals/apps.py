@@ -8,7 +8,7 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Requests and approvals")
 
     def ready(self):
-        from mamori.approvals import reminders  # noqa: F401  (registers the `mamori remind` task)
+        from mamori.approvals import checks, reminders  # noqa: F401  (registers checks, the remind task)
         from mamori.approvals.events import ApprovalEvent
         from mamori.trail.types import register
 

@@ -6,3 +6,10 @@ class ComplianceConfig(AppConfig):
     name = "mamori.compliance"
     label = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self):
+        from mamori.compliance import actions  # noqa: F401  (registers the daily snapshot)
+        from mamori.compliance.events import ComplianceEvent
+        from mamori.trail.types import register
+
+        register(ComplianceEvent)

@@ -8,7 +8,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from mamori.incidents import tasks  # noqa: F401  (registers the escalation task)
+        from mamori.incidents import checks, tasks  # noqa: F401  (registers checks, escalation task)
         from mamori.incidents.events import IncidentEvent
         from mamori.trail.types import register
 

@@ -43,10 +43,26 @@ class Citation:
 
     document_title: str
     ref: str
-    url: str
+    # The clause's path in the parser's format (NFKC labels: ["第2章", "(8)", "③", ...]).
+    path: tuple[str, ...] = ()
+    version_id: int = 0
+    document_key: str = ""
+    anchor: str = ""
 
     def __str__(self) -> str:
         return f"{self.document_title} {self.ref}"
+
+    @cached_property
+    def url(self) -> str:
+        # Resolved when first asked: a command printing citations never loads the URLconf.
+        return (
+            reverse("policy:document", args=[self.version_id, self.document_key])
+            + "#"
+            + self.anchor
+        )
+
+    def as_json(self) -> dict:
+        return {"policy": self.document_title, "path": list(self.path)}
 
 
 @dataclass
@@ -147,12 +163,14 @@ class PolicyContext:
     def citation(self, clause: Clause | None) -> Citation | None:
         if clause is None:
             return None
-        url = (
-            reverse("policy:document", args=[self.version.pk, clause.document.key])
-            + "#"
-            + clause.anchor
+        return Citation(
+            clause.document.title,
+            clause.ref,
+            tuple(clause.path or ()),
+            self.version.pk,
+            clause.document.key,
+            clause.anchor,
         )
-        return Citation(clause.document.title, clause.ref, url)
 
     def cite(self, value: str) -> Citation | None:
         """A citation written in a pack ('standards 4(2)⑦(イ)')."""

@@ -137,6 +137,12 @@ ACCESS = {
     "incidents:public_notice": (_incident, POST_ONLY),
     "incidents:close": (_incident, POST_ONLY),
     "incidents:reopen": (_incident, POST_ONLY),
+    # Compliance: the whole organization for admin, auditors (and the CISO, CSIRT); a
+    # 課長 their units' share; the review material only for the whole organization.
+    "compliance:home": (lambda p: [], [LOGIN, DENIED, DENIED, OK, OK, OK]),
+    "compliance:findings": (lambda p: [], [LOGIN, DENIED, DENIED, OK, OK, OK]),
+    "compliance:in_progress": (lambda p: ["requests"], [LOGIN, DENIED, DENIED, OK, OK, OK]),
+    "compliance:review": (lambda p: [], [LOGIN, DENIED, DENIED, DENIED, OK, OK]),
     # Requests: a take-out filed by staff_a (unit A), waiting for kacho_a.
     "approvals:inbox": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),
     "approvals:new": (lambda p: [], [LOGIN, OK, OK, OK, OK, OK]),

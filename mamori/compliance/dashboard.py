@@ -1,0 +1,249 @@
+"""The compliance dashboard: its context is built here, section by section.
+
+`build(request)` computes the findings once for the request, keeps those of the user's
+scope (the whole organization, or a 課長's units and the units under them), and hands
+them to each function of SECTIONS, which returns a dict for the template or None (the
+section is then left out). Every number links to the list behind it: the findings list
+(/compliance/findings/?check=&severity=&unit=&clause=) or the lists of work in progress.
+
+EXTENSION POINT for the self-inspection rates (issue 7 part 1): fill in
+`self_inspection_section` below; it is listed in SECTIONS and its template block in
+compliance/dashboard.html already renders what it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mamori.approvals.models import Request, RequestStatus
+from mamori.compliance import registry
+from mamori.compliance.access import Scope, scope_of
+from mamori.compliance.models import ComplianceSnapshot
+from mamori.compliance.registry import HIGH, LOW, MEDIUM, SEVERITY_LABELS, Finding
+from mamori.incidents.models import Incident
+from mamori.incidents.stats import vertical
+from mamori.lib import clock
+from mamori.org.models import OrgUnit
+from mamori.policy.rules import PolicyContext
+
+TREND_DAYS = 30
+
+
+@dataclass
+class Scoped:
+    """The findings of one request, within the user's scope, with the units they name."""
+
+    context: PolicyContext
+    scope: Scope
+    findings: list[Finding]
+    units: dict[int, OrgUnit]  # every unit, by id (one query)
+
+
+def findings_url(**params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return reverse("compliance:findings") + (f"?{query}" if query else "")
+
+
+def load(user, context: PolicyContext) -> Scoped:
+    """All findings (one run of the registry) and all units, kept to `user`'s scope."""
+    scope = scope_of(user, context)
+    units = {u.pk: u for u in OrgUnit.objects.only("pk", "code", "name", "path", "kind")}
+    findings = registry.run(context)
+    if not scope.whole:
+        findings = [
+            f for f in findings if f.unit_id in units and scope.covers(units[f.unit_id].path)
+        ]
+    return Scoped(context, scope, findings, units)
+
+
+def department_of(unit: OrgUnit, units: dict[int, OrgUnit]) -> OrgUnit:
+    """The unit's 局・区 (the level under the organization's root)."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return units.get(ids[1]) if len(ids) > 1 and ids[1] in units else unit
+
+
+# Sections ---------------------------------------------------------------------------------
+
+
+def severity_section(data: Scoped) -> dict:
+    counts = Counter(f.severity for f in data.findings)
+    return {
+        "total": len(data.findings),
+        "total_url": findings_url(),
+        "rows": [
+            {
+                "severity": severity,
+                "label": str(SEVERITY_LABELS[severity]),
+                "count": counts.get(severity, 0),
+                "url": findings_url(severity=severity),
+            }
+            for severity in (HIGH, MEDIUM, LOW)
+        ],
+    }
+
+
+def check_section(data: Scoped) -> dict:
+    rows: OrderedDict[str, dict] = OrderedDict()
+    for f in data.findings:
+        row = rows.setdefault(
+            f.check,
+            {
+                "check": f.check,
+                "title": f.title,
+                "severity": str(SEVERITY_LABELS[f.severity]),
+                "count": 0,
+                "url": findings_url(check=f.check),
+            },
+        )
+        row["count"] += 1
+    return {"rows": list(rows.values())}
+
+
+def clause_section(data: Scoped) -> dict:
+    rows: dict[str, dict] = {}
+    for f in data.findings:
+        for citation in f.citations:
+            key = str(citation)
+            row = rows.setdefault(
+                key,
+                {"citation": citation, "count": 0, "url": findings_url(clause=key)},
+            )
+            row["count"] += 1
+    return {"rows": sorted(rows.values(), key=lambda r: (-r["count"], str(r["citation"])))}
+
+
+def unit_section(data: Scoped) -> dict:
+    by_department: dict[int, dict] = {}
+    for f in data.findings:
+        unit = data.units.get(f.unit_id)
+        if unit is None:
+            continue
+        department = department_of(unit, data.units)
+        row = by_department.setdefault(
+            department.pk,
+            {
+                "unit": department,
+                "count": 0,
+                "url": findings_url(unit=department.code),
+                "units": {},
+            },
+        )
+        row["count"] += 1
+        sub = row["units"].setdefault(
+            unit.pk, {"unit": unit, "count": 0, "url": findings_url(unit=unit.code)}
+        )
+        sub["count"] += 1
+    rows = sorted(by_department.values(), key=lambda r: -r["count"])
+    for row in rows:
+        row["units"] = sorted(row["units"].values(), key=lambda r: -r["count"])
+    return {"rows": rows}
+
+
+def trend_section(data: Scoped) -> dict:
+    """Findings per day from the daily snapshots (the last TREND_DAYS days), one query."""
+    since = clock.today() - dt.timedelta(days=TREND_DAYS - 1)
+    snapshots = ComplianceSnapshot.objects.filter(taken_on__gte=since)
+    if not data.scope.whole:
+        query = None
+        for unit in data.scope.units:
+            part = snapshots.filter(unit__path__startswith=unit.path)
+            query = part if query is None else query | part
+        snapshots = query
+    totals = dict(snapshots.values_list("taken_on").annotate(n=Sum("count")).order_by("taken_on"))
+    rows = [(f"{day.month}/{day.day}", int(n or 0)) for day, n in sorted(totals.items())]
+    chart = vertical(_("Findings per day"), rows) if rows else None
+    return {"chart": chart, "days": len(rows)}
+
+
+def activity_section(data: Scoped) -> dict:
+    """Incidents and requests in progress, in the scope, each linked to its list."""
+    return {
+        "incidents": in_progress("incidents", data.scope).count(),
+        "incidents_url": reverse("compliance:in_progress", args=["incidents"]),
+        "requests": in_progress("requests", data.scope).count(),
+        "requests_url": reverse("compliance:in_progress", args=["requests"]),
+    }
+
+
+def self_inspection_section(data: Scoped) -> dict | None:
+    """EXTENSION POINT (lead, issue 7 part 1): the self-inspection compliance rates by
+    department and unit, from mamori.inspections, within `data.scope`. Return a dict for
+    the "self_inspection" block of compliance/dashboard.html, or None while there is none."""
+    return None
+
+
+SECTIONS = [
+    ("severity", severity_section),
+    ("self_inspection", self_inspection_section),
+    ("checks", check_section),
+    ("clauses", clause_section),
+    ("units", unit_section),
+    ("trend", trend_section),
+    ("activity", activity_section),
+]
+
+
+def build(user, context: PolicyContext) -> dict:
+    data = load(user, context)
+    out: dict = {"scope": data.scope}
+    for name, section in SECTIONS:
+        out[name] = section(data)
+    return out
+
+
+# Lists behind the numbers -----------------------------------------------------------------
+
+IN_PROGRESS_REQUESTS = [
+    RequestStatus.SUBMITTED,
+    RequestStatus.SENT_BACK,
+    RequestStatus.APPROVED,
+    RequestStatus.CARRIED_OUT,
+]
+
+
+def in_progress(what: str, scope: Scope):
+    if what == "incidents":
+        queryset = Incident.objects.open()
+    else:
+        queryset = Request.objects.filter(status__in=IN_PROGRESS_REQUESTS)
+    if scope.whole:
+        return queryset
+    if not scope.units:
+        return queryset.none()
+    query = None
+    for unit in scope.units:
+        part = queryset.filter(unit__path__startswith=unit.path)
+        query = part if query is None else query | part
+    return query
+
+
+def filter_findings(findings: list[Finding], units: dict[int, OrgUnit], params) -> list[Finding]:
+    check = params.get("check") or ""
+    severity = params.get("severity") or ""
+    clause = params.get("clause") or ""
+    code = params.get("unit") or ""
+    prefix = None
+    if code:
+        unit = next((u for u in units.values() if u.code == code), None)
+        prefix = unit.path if unit is not None else "\0"
+    out = []
+    for f in findings:
+        if check and f.check != check:
+            continue
+        if severity and f.severity != severity:
+            continue
+        if clause and all(str(c) != clause for c in f.citations):
+            continue
+        if prefix is not None:
+            unit = units.get(f.unit_id)
+            if unit is None or not unit.path.startswith(prefix):
+                continue
+        out.append(f)
+    return out

@@ -1,0 +1,49 @@
+"""`mamori check --json` on the demo municipality: the findings it is built to hold."""
+
+import io
+import json
+from collections import Counter
+
+from django.core.management import call_command
+from django.test import TransactionTestCase
+
+
+class DemoCheckOutputTests(TransactionTestCase):
+    def test_the_demo_data_gives_these_findings(self):
+        call_command("demo", stdout=io.StringIO())
+        out = io.StringIO()
+        with self.assertRaises(SystemExit) as exit_:
+            call_command("check", json=True, stdout=out)
+        self.assertEqual(exit_.exception.code, 1)  # high findings exist
+        findings = json.loads(out.getvalue())
+        self.assertEqual(
+            Counter(f["check"] for f in findings),
+            {
+                "ledger.mfa_missing": 1,
+                "ledger.software_end_of_support": 1,
+                "ledger.zone_connection": 1,
+                "ledger.backup_missing": 1,
+                "ledger.review_overdue": 3,
+                "incidents.report_incomplete": 1,
+            },
+        )
+        mfa = next(f for f in findings if f["check"] == "ledger.mfa_missing")
+        self.assertEqual(mfa["severity"], "high")
+        self.assertEqual(mfa["object"]["type"], "ledger.informationsystem")
+        self.assertEqual(mfa["object"]["name"], "SYS-002 電子申請システム")
+        self.assertEqual(mfa["unit"], {"code": "1300", "name": "情報システム課"})
+        self.assertEqual(
+            mfa["clauses"],
+            [
+                {
+                    "policy": "仙台市行政情報セキュリティポリシー",
+                    "path": ["第2章", "(7)", "②", "(ii)", "・2"],
+                }
+            ],
+        )
+        incident = next(f for f in findings if f["check"] == "incidents.report_incomplete")
+        self.assertEqual(
+            [c["path"] for c in incident["clauses"]],
+            [["第2章", "(8)", "③"], ["第2章", "(8)", "③", "(ii)", "・1"]],
+        )
+        self.assertEqual(incident["unit"]["name"], "住民記録係")
