@@ -6,9 +6,8 @@ them to each function of SECTIONS, which returns a dict for the template or None
 section is then left out). Every number links to the list behind it: the findings list
 (/compliance/findings/?check=&severity=&unit=&clause=) or the lists of work in progress.
 
-EXTENSION POINT for the self-inspection rates (issue 7 part 1): fill in
-`self_inspection_section` below; it is listed in SECTIONS and its template block in
-compliance/dashboard.html already renders what it returns.
+The self-inspection rates come from mamori.inspections.stats (submitted checklists of
+the latest 年度 with a launched campaign).
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ class Scoped:
     scope: Scope
     findings: list[Finding]
     units: dict[int, OrgUnit]  # every unit, by id (one query)
+    user: object = None
 
 
 def findings_url(**params) -> str:
@@ -60,7 +60,7 @@ def load(user, context: PolicyContext) -> Scoped:
         findings = [
             f for f in findings if f.unit_id in units and scope.covers(units[f.unit_id].path)
         ]
-    return Scoped(context, scope, findings, units)
+    return Scoped(context, scope, findings, units, user)
 
 
 def department_of(unit: OrgUnit, units: dict[int, OrgUnit]) -> OrgUnit:
@@ -173,10 +173,72 @@ def activity_section(data: Scoped) -> dict:
 
 
 def self_inspection_section(data: Scoped) -> dict | None:
-    """EXTENSION POINT (lead, issue 7 part 1): the self-inspection compliance rates by
-    department and unit, from mamori.inspections, within `data.scope`. Return a dict for
-    the "self_inspection" block of compliance/dashboard.html, or None while there is none."""
-    return None
+    """The self-inspection compliance rates (遵守率) of the latest 年度 with a launched
+    campaign, by department and unit, within `data.scope`; None when there is no campaign.
+    Each unit's figure links to its checklist where the user may open it. Four queries."""
+    from mamori.inspections import stats
+    from mamori.inspections.models import Campaign, CampaignStatus, Checklist, ChecklistStatus
+
+    year = (
+        Campaign.objects.exclude(status=CampaignStatus.DRAFT)
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .first()
+    )
+    if year is None:
+        return None
+    covered = [pk for pk, unit in data.units.items() if data.scope.covers(unit.path)]
+    checklists = Checklist.objects.filter(campaign__fiscal_year=year).exclude(
+        campaign__status=CampaignStatus.DRAFT
+    )
+    if not data.scope.whole:
+        checklists = checklists.filter(unit_id__in=covered)
+    rows = list(checklists.values_list("unit_id", "status", "campaign_id"))
+    if not rows:
+        return None
+    visible = (
+        Checklist.objects.visible_to(data.user)
+        .filter(pk__in=checklists.values("pk"))
+        .values_list("unit_id", "pk")
+    )
+    links = {unit_id: reverse("inspections:checklist", args=[pk]) for unit_id, pk in visible}
+    campaign_ids = sorted({campaign_id for _unit, _status, campaign_id in rows})
+    rates = stats.unit_rates(fiscal_year=year, units=None if data.scope.whole else covered)
+    departments: dict[int, dict] = {}
+    for row in rates:
+        department = department_of(row["unit"], data.units)
+        item = departments.setdefault(
+            department.pk,
+            {
+                "unit": department,
+                "units": [],
+                "total": 0,
+                "complied": 0,
+                "partial": 0,
+                "not_complied": 0,
+                "not_applicable": 0,
+            },
+        )
+        row["url"] = links.get(row["unit"].pk)
+        item["units"].append(row)
+        for name in ("total", "complied", "partial", "not_complied", "not_applicable"):
+            item[name] += row[name]
+    for item in departments.values():
+        item["rate"] = stats.rate(item["complied"], item["total"], item["not_applicable"])
+    submitted = sum(1 for _unit, status, _c in rows if status == ChecklistStatus.SUBMITTED)
+    complied = sum(r["complied"] for r in rates)
+    total = sum(r["total"] for r in rates)
+    not_applicable = sum(r["not_applicable"] for r in rates)
+    return {
+        "year": year,
+        "campaign_urls": [reverse("inspections:campaign", args=[pk]) for pk in campaign_ids],
+        "checklists": len(rows),
+        "submitted": submitted,
+        "rate": stats.rate(complied, total, not_applicable),
+        "not_complied": sum(r["not_complied"] for r in rates),
+        "actions_url": reverse("inspections:actions"),
+        "departments": sorted(departments.values(), key=lambda d: d["unit"].code),
+    }
 
 
 SECTIONS = [

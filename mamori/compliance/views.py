@@ -139,10 +139,34 @@ def exceptions_granted(year: int):
 
 
 def self_inspection_review(context, year: int) -> dict | None:
-    """EXTENSION POINT (lead, issue 7 parts 1-2): the clauses most often not complied with
-    in the year's self-inspections and audits. Return a dict for the "not_complied" block
-    of compliance/review.html, or None while there is none."""
-    return None
+    """The clauses most often not complied with in the 年度: 未遵守 answers of submitted
+    self-inspection checklists and audit findings citing them, most first; None when the
+    year has neither. Four queries."""
+    from mamori.inspections import stats
+
+    rows: dict[int, dict] = {}
+    for item in stats.not_complied_by_clause(fiscal_year=year, limit=50):
+        rows[item["clause"].pk] = {"clause": item["clause"], "answers": item["count"], "audit": 0}
+    for item in stats.audit_findings_by_clause(year, limit=50):
+        row = rows.setdefault(
+            item["clause"].pk, {"clause": item["clause"], "answers": 0, "audit": 0}
+        )
+        row["audit"] = item["count"]
+    if not rows:
+        return None
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (-(r["answers"] + r["audit"]), r["clause"].document_id, r["clause"].order),
+    )
+    for row in ordered:
+        row["citation"] = context.citation(row["clause"])
+    return {
+        "rows": ordered[:20],
+        "chart": horizontal(
+            _("Not complied with, by clause"),
+            [(row["clause"].ref, row["answers"] + row["audit"]) for row in ordered[:10]],
+        ),
+    }
 
 
 def review(request):

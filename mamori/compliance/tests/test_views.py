@@ -52,7 +52,7 @@ class DashboardTests(SendaiTestCase):
         self.assertNotContains(listed, "/org/units/1200/")
         # Asking for another unit's findings shows none of them.
         other = self.get(self.p.kacho_a, "/compliance/findings/?unit=1200")
-        self.assertContains(other, "指摘はありません。")
+        self.assertContains(other, "指摘事項はありません。")
         whole = self.get(self.p.ciso, "/compliance/findings/?unit=1200&severity=medium")
         self.assertContains(whole, "/org/units/1200/")
         self.assertNotContains(whole, "/org/units/1100/")
@@ -73,7 +73,7 @@ class DashboardTests(SendaiTestCase):
         response = self.get(self.p.ciso, f"/compliance/findings/?clause={clause}")
         self.assertContains(response, "/org/units/1200/")
         response = self.get(self.p.ciso, "/compliance/findings/?clause=nothing")
-        self.assertContains(response, "指摘はありません。")
+        self.assertContains(response, "指摘事項はありません。")
 
     def test_query_counts_do_not_grow_with_the_findings(self):
         def count(path):

@@ -1,0 +1,111 @@
+"""The self-inspection rates on the compliance dashboard and the clauses most often not
+complied with in the policy-review material, from submitted checklists and audit findings."""
+
+import datetime as dt
+
+from mamori.inspections import actions
+from mamori.inspections.models import AnswerValue, Severity
+from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
+
+C, P, N, NA = (
+    AnswerValue.COMPLIED,
+    AnswerValue.PARTIAL,
+    AnswerValue.NOT_COMPLIED,
+    AnswerValue.NOT_APPLICABLE,
+)
+
+
+class SelfInspectionOnTheDashboardTests(InspectionTestCase):
+    def get(self, user, path):
+        self.sign_in(user)
+        return self.client.get(path)
+
+    def test_nothing_is_shown_before_a_campaign_is_launched(self):
+        response = self.get(self.p.ciso, "/compliance/")
+        self.assertIsNone(response.context["self_inspection"])
+        self.assertNotContains(response, 'id="self-inspection"')
+
+    def test_the_rates_by_department_and_unit_link_to_the_checklists(self):
+        campaign = open_campaign(self.p)
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        b = campaign.checklists.get(unit=self.p.unit_b)
+        questions = answer_all(a, self.p.kacho_a, [N, P, NA], default=C)
+        actions.submit_checklist(a, actor=self.p.kacho_a)
+        answer_all(b, self.p.kacho_b, [], default=C)  # answered, not submitted: not counted
+
+        section = self.get(self.p.ciso, "/compliance/").context["self_inspection"]
+        self.assertEqual(section["year"], 2026)
+        self.assertEqual((section["submitted"], section["checklists"]), (1, 2))
+        self.assertEqual(section["not_complied"], 1)
+        applicable = len(questions) - 1
+        expected = round(100 * (len(questions) - 3) / applicable, 1)
+        self.assertEqual(section["rate"], expected)
+        (department,) = section["departments"]
+        self.assertEqual(department["unit"], self.p.dept)
+        (row,) = department["units"]
+        self.assertEqual(row["unit"], self.p.unit_a)
+        self.assertEqual(
+            (row["complied"], row["partial"], row["not_complied"]), (len(questions) - 3, 1, 1)
+        )
+        self.assertEqual(row["url"], f"/inspections/checklists/{a.pk}/")
+        response = self.get(self.p.ciso, "/compliance/")
+        self.assertContains(response, f'href="/inspections/checklists/{a.pk}/"')
+        self.assertContains(response, f"{expected}%")
+
+    def test_a_kacho_sees_only_their_units_share_of_the_rates(self):
+        campaign = open_campaign(self.p)
+        for checklist, head in (
+            (campaign.checklists.get(unit=self.p.unit_a), self.p.kacho_a),
+            (campaign.checklists.get(unit=self.p.unit_b), self.p.kacho_b),
+        ):
+            answer_all(checklist, head, [N])
+            actions.submit_checklist(checklist, actor=head)
+        whole = self.get(self.p.ciso, "/compliance/").context["self_inspection"]
+        self.assertEqual(whole["submitted"], 2)
+        self.assertEqual(len(whole["departments"][0]["units"]), 2)
+        mine = self.get(self.p.kacho_b, "/compliance/").context["self_inspection"]
+        self.assertEqual((mine["submitted"], mine["checklists"]), (1, 1))
+        (department,) = mine["departments"]
+        self.assertEqual([row["unit"] for row in department["units"]], [self.p.unit_b])
+
+
+class NotCompliedInTheReviewTests(InspectionTestCase):
+    def test_clauses_not_complied_with_and_audit_findings_are_counted_by_clause(self):
+        campaign = open_campaign(self.p)
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        questions = answer_all(a, self.p.kacho_a, [N, N], default=C)
+        actions.submit_checklist(a, actor=self.p.kacho_a)
+        plan = actions.create_audit_plan(
+            actor=self.p.admin,
+            title="令和8年度 情報セキュリティ監査",
+            fiscal_year=2026,
+            units=[self.p.unit_a],
+            auditors=[self.p.auditor],
+            start_on=dt.date(2026, 9, 1),
+            end_on=dt.date(2026, 10, 31),
+        )
+        actions.record_finding(
+            plan,
+            actor=self.p.auditor,
+            severity=Severity.choices[0][0],
+            description="持ち出し簿に返却日の記入漏れ",
+            units=[self.p.unit_a],
+            clauses=[questions[0].clause],
+        )
+
+        self.sign_in(self.p.ciso)
+        response = self.client.get("/compliance/review/?year=2026")
+        section = response.context["not_complied"]
+        counts = {row["clause"]: (row["answers"], row["audit"]) for row in section["rows"]}
+        first, second = questions[0].clause, questions[1].clause
+        if first == second:
+            self.assertEqual(counts[first], (2, 1))
+        else:
+            self.assertEqual(counts[first], (1, 1))
+            self.assertEqual(counts[second], (1, 0))
+            self.assertEqual(section["rows"][0]["clause"], first)  # most first
+        self.assertContains(response, "遵守されていないことの多い条項")
+        self.assertContains(response, first.ref)
+        # Another year has none of it.
+        other = self.client.get("/compliance/review/?year=2025")
+        self.assertIsNone(other.context["not_complied"])
