@@ -1,5 +1,39 @@
+import time
+
 from django.conf import settings
+
+NAV_CACHE_SECONDS = 600
 
 
 def mamori(request):
-    return {"MAMORI_ORGANIZATION_NAME": settings.MAMORI_ORGANIZATION_NAME}
+    user = getattr(request, "user", None)
+
+    def compliance_link() -> bool:
+        """Whether the navigation offers the compliance dashboard: administrators and
+        auditors always, others by their policy roles (the CISO, the CSIRT, a 課長 for their
+        units) as the dashboard decides. Asked only when a page renders the navigation and
+        remembered in the session for ten minutes, so pages do not pay for it each time; the
+        dashboard itself always checks."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.is_administrator or user.is_auditor:
+            return True
+        if getattr(user, "person", None) is None:
+            return False
+        session = getattr(request, "session", None)
+        remembered = session.get("mamori_nav_compliance") if session is not None else None
+        now = int(time.time())
+        if remembered and remembered[1] == user.pk and remembered[2] > now:
+            return remembered[0]
+        from mamori.compliance.access import scope_of
+        from mamori.policy.rules import active_context
+
+        allowed = scope_of(user, active_context()).allowed
+        if session is not None:
+            session["mamori_nav_compliance"] = [allowed, user.pk, now + NAV_CACHE_SECONDS]
+        return allowed
+
+    return {
+        "MAMORI_ORGANIZATION_NAME": settings.MAMORI_ORGANIZATION_NAME,
+        "show_compliance_link": compliance_link,
+    }

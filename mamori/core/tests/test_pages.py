@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
-from mamori.lib.testing import PersonaTestCase
+from mamori.lib.testing import PersonaTestCase, SendaiTestCase
 
 
 class LanguageTests(PersonaTestCase):
@@ -65,3 +65,22 @@ class PrintTests(PersonaTestCase):
             encoding="utf-8"
         )
         self.assertIn("@media print", css)
+
+
+class ComplianceNavigationTests(SendaiTestCase):
+    """The navigation offers the compliance dashboard to whoever may open it, and only them."""
+
+    def test_the_link_follows_the_dashboard_access(self):
+        for user, shown in (
+            (self.p.ciso, True),
+            (self.p.kacho_a, True),
+            (self.p.admin, True),
+            (self.p.auditor, True),
+            (self.p.staff_a, False),
+            (self.p.staff_b, False),
+        ):
+            self.sign_in(user)
+            page = self.client.get("/")
+            self.assertEqual('href="/compliance/"' in page.content.decode(), shown, user)
+            dashboard = self.client.get("/compliance/")
+            self.assertEqual(dashboard.status_code, 200 if shown else 403, user)
