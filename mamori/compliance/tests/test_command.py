@@ -136,3 +136,30 @@ class CheckCommandTests(TestCase):
         self.assertIn("System check identified no issues", out)
         code, out = check(databases=["default"])
         self.assertIn("System check identified no issues", out)
+
+
+class UnreachableDatabaseTests(TestCase):
+    def test_a_database_without_mamoris_tables_exits_2_not_1(self):
+        """A broken database is an error (2), never read as "high findings exist" (1)."""
+        import os
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = Path(tmp) / "empty.sqlite3"
+            empty.touch()
+            env = dict(os.environ, DATABASE_URL=f"sqlite:///{empty}", MAMORI_DEBUG="1")
+            env["MAMORI_VAR_DIR"] = tmp
+            env.pop("DJANGO_SETTINGS_MODULE", None)
+            result = subprocess.run(
+                [sys.executable, "-m", "mamori", "check", "--json"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("the checks could not run", result.stderr)
+        self.assertEqual(result.stdout, "")

@@ -5,6 +5,7 @@ import json
 import sys
 
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.core.management.commands.check import Command as DjangoCheck
 
 from mamori.compliance import registry
@@ -47,6 +48,25 @@ class Command(DjangoCheck):
             options["fail_level"] = options["fail_level"] or "ERROR"
             return super().handle(*app_labels, **options)
 
+        try:
+            findings = self.findings(options)
+        except DatabaseError as error:
+            # Exit 2, not a traceback with 1 (which would read as "high findings exist").
+            raise CommandError(f"the checks could not run: {error}", returncode=2) from error
+
+        if options["json"]:
+            self.stdout.write(
+                json.dumps([as_json(f) for f in findings], ensure_ascii=False, indent=1)
+            )
+        else:
+            for finding in findings:
+                self.stdout.write(format_line(finding))
+            self.stdout.write(summary(findings))
+        if any(f.severity == registry.HIGH for f in findings):
+            self.stdout.flush()
+            sys.exit(1)
+
+    def findings(self, options) -> list:
         context = active_context()
         if context is None:
             raise CommandError(
@@ -61,15 +81,4 @@ class Command(DjangoCheck):
             findings = registry.run(context, unit=unit)
         except registry.CheckConfigurationError as error:
             raise CommandError(str(error), returncode=2) from error
-
-        if options["json"]:
-            self.stdout.write(
-                json.dumps([as_json(f) for f in findings], ensure_ascii=False, indent=1)
-            )
-        else:
-            for finding in findings:
-                self.stdout.write(format_line(finding))
-            self.stdout.write(summary(findings))
-        if any(f.severity == registry.HIGH for f in findings):
-            self.stdout.flush()
-            sys.exit(1)
+        return findings
