@@ -5,8 +5,8 @@ import json
 import sys
 
 from django.core.management.base import CommandError
-from django.db import DatabaseError
 from django.core.management.commands.check import Command as DjangoCheck
+from django.db import DatabaseError
 
 from mamori.compliance import registry
 from mamori.compliance.findings import as_json, format_line, summary
