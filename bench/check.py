@@ -160,6 +160,17 @@ def main() -> None:
     if not args.reuse:
         started = time.perf_counter()
         made = add_work(args.requests, args.incidents)
+        # As mamori does after its own bulk loads (synth, large imports): planner statistics
+        # now, not when autovacuum gets to it (without them PostgreSQL picked a nested loop
+        # that made the overdue-decisions check 10x slower).
+        from mamori.lib.dbstats import refresh_statistics
+
+        refresh_statistics(
+            "approvals_request",
+            "approvals_approvalstep",
+            "incidents_incident",
+            "incidents_chainstep",
+        )
         emit(
             engine=engine,
             measure="requests and incidents added (bulk)",

@@ -10,6 +10,7 @@ from mamori.approvals.kinds import SPECS, Completion
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepState
 from mamori.compliance.registry import MEDIUM, register
 from mamori.lib import clock
+from mamori.lib.choices import display
 from mamori.policy.vocabulary import EscalationSubject
 
 RETURN_KINDS = [kind for kind, spec in SPECS.items() if spec.completion == Completion.RETURN]
@@ -57,7 +58,7 @@ def overdue(context, rule):
     message=lambda request: (
         _("%(kind)s by %(name)s was to be returned on %(date)s.")
         % {
-            "kind": request.get_kind_display(),
+            "kind": display(request, "kind"),
             "name": request.requester_name,
             "date": request.return_date.isoformat(),
         }

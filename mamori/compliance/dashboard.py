@@ -13,7 +13,7 @@ the latest 年度 with a launched campaign).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -90,59 +90,59 @@ def severity_section(data: Scoped) -> dict:
 
 
 def check_section(data: Scoped) -> dict:
-    rows: OrderedDict[str, dict] = OrderedDict()
+    # Counted first, then one row (and one link) per check: not a link per finding.
+    counts = Counter(f.check for f in data.findings)
+    first = {}
     for f in data.findings:
-        row = rows.setdefault(
-            f.check,
+        first.setdefault(f.check, f)
+    return {
+        "rows": [
             {
-                "check": f.check,
+                "check": check,
                 "title": f.title,
                 "severity": str(SEVERITY_LABELS[f.severity]),
-                "count": 0,
-                "url": findings_url(check=f.check),
-            },
-        )
-        row["count"] += 1
-    return {"rows": list(rows.values())}
+                "count": counts[check],
+                "url": findings_url(check=check),
+            }
+            for check, f in first.items()
+        ]
+    }
 
 
 def clause_section(data: Scoped) -> dict:
-    rows: dict[str, dict] = {}
+    counts: Counter = Counter()
+    citations = {}
     for f in data.findings:
         for citation in f.citations:
             key = str(citation)
-            row = rows.setdefault(
-                key,
-                {"citation": citation, "count": 0, "url": findings_url(clause=key)},
-            )
-            row["count"] += 1
-    return {"rows": sorted(rows.values(), key=lambda r: (-r["count"], str(r["citation"])))}
+            counts[key] += 1
+            citations.setdefault(key, citation)
+    rows = [
+        {"citation": citations[key], "count": n, "url": findings_url(clause=key)}
+        for key, n in counts.items()
+    ]
+    return {"rows": sorted(rows, key=lambda r: (-r["count"], str(r["citation"])))}
 
 
 def unit_section(data: Scoped) -> dict:
+    per_unit = Counter(f.unit_id for f in data.findings if f.unit_id in data.units)
     by_department: dict[int, dict] = {}
-    for f in data.findings:
-        unit = data.units.get(f.unit_id)
-        if unit is None:
-            continue
+    for unit_id, n in per_unit.items():
+        unit = data.units[unit_id]
         department = department_of(unit, data.units)
-        row = by_department.setdefault(
-            department.pk,
-            {
+        row = by_department.get(department.pk)
+        if row is None:
+            row = by_department[department.pk] = {
                 "unit": department,
                 "count": 0,
                 "url": findings_url(unit=department.code),
-                "units": {},
-            },
-        )
-        row["count"] += 1
-        sub = row["units"].setdefault(
-            unit.pk, {"unit": unit, "count": 0, "url": findings_url(unit=unit.code)}
-        )
-        sub["count"] += 1
+                "units": [],
+            }
+        row["count"] += n
+        row["units"].append({"unit": unit, "count": n, "url": findings_url(unit=unit.code)})
     rows = sorted(by_department.values(), key=lambda r: -r["count"])
     for row in rows:
-        row["units"] = sorted(row["units"].values(), key=lambda r: -r["count"])
+        row["units"].sort(key=lambda r: -r["count"])
     return {"rows": rows}
 
 

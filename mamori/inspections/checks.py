@@ -11,6 +11,7 @@ from mamori.inspections.models import (
     CorrectiveAction,
 )
 from mamori.lib import clock
+from mamori.lib.choices import display
 
 
 @register(
@@ -35,7 +36,7 @@ def self_inspection_overdue(context, rule):
 def _action_message(action):
     return _("Due on %(date)s, still %(status)s.") % {
         "date": action.due_on,
-        "status": action.get_status_display(),
+        "status": display(action, "status"),
     }
 
 

@@ -22,6 +22,7 @@ from mamori.ledger.models import (
     SystemRecord,
     ZoneConnection,
 )
+from mamori.lib.choices import display
 from mamori.org.models import OrgUnit
 
 
@@ -68,7 +69,7 @@ def unclassified(context, rule):
     accepts=lambda spec: "biometric" in requires(spec),
     message=lambda asset: (
         _("Access control is %(method)s; the policy requires biometric authentication.")
-        % {"method": asset.get_access_control_display()}
+        % {"method": display(asset, "access_control")}
     ),
 )
 def biometric_missing(context, rule):
@@ -87,7 +88,7 @@ def biometric_missing(context, rule):
     accepts=lambda spec: "multi_factor" in requires(spec),
     message=lambda system: (
         _("Sign-in is by %(method)s; the policy requires multi-factor authentication.")
-        % {"method": system.get_authentication_display()}
+        % {"method": display(system, "authentication")}
     ),
 )
 def mfa_missing(context, rule):
@@ -147,7 +148,7 @@ def _connection_message(connection):
     if not connection.sanitized:
         missing.append(str(_("sanitized transfer (無害化)")))
     return _("Connection to %(zone)s lacks: %(missing)s.") % {
-        "zone": connection.get_to_zone_display(),
+        "zone": display(connection, "to_zone"),
         "missing": "、".join(missing),
     }
 
