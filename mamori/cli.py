@@ -13,4 +13,16 @@ def main(argv: list[str] | None = None) -> None:
     # Trail events written by a command carry where they came from, as web
     # requests carry their request id and client address.
     context.start_cli_context()
-    execute_from_command_line(argv if argv is not None else sys.argv)
+    argv = argv if argv is not None else sys.argv
+    if len(argv) > 1 and argv[1] == "check":
+        # `mamori check` promises 0/1 for its findings and 2 for any error: a setting that
+        # stops Django from starting must not read as "high findings exist" (1).
+        from django.core.exceptions import ImproperlyConfigured
+
+        try:
+            execute_from_command_line(argv)
+        except ImproperlyConfigured as error:
+            sys.stderr.write(f"ImproperlyConfigured: {error}\n")
+            sys.exit(2)
+        return
+    execute_from_command_line(argv)

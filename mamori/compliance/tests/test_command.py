@@ -139,6 +139,28 @@ class CheckCommandTests(TestCase):
 
 
 class UnreachableDatabaseTests(TestCase):
+    def test_a_setting_that_stops_django_exits_2_not_1(self):
+        import os
+        import subprocess
+        import sys
+
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_SETTINGS_MODULE", "MAMORI_SECRET_KEY", "MAMORI_SECRET_KEY_FILE"}
+        }
+        env["MAMORI_DEBUG"] = "0"
+        result = subprocess.run(
+            [sys.executable, "-m", "mamori", "check", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("MAMORI_SECRET_KEY", result.stderr)
+        self.assertEqual(result.stdout, "")
+
     def test_a_database_without_mamoris_tables_exits_2_not_1(self):
         """A broken database is an error (2), never read as "high findings exist" (1)."""
         import os
