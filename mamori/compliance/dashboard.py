@@ -177,6 +177,7 @@ def self_inspection_section(data: Scoped) -> dict | None:
     campaign, by department and unit, within `data.scope`; None when there is no campaign.
     Each unit's figure links to its checklist where the user may open it. Four queries."""
     from mamori.inspections import stats
+    from mamori.inspections.access import is_security_office
     from mamori.inspections.models import Campaign, CampaignStatus, Checklist, ChecklistStatus
 
     year = (
@@ -231,7 +232,13 @@ def self_inspection_section(data: Scoped) -> dict | None:
     not_applicable = sum(r["not_applicable"] for r in rates)
     return {
         "year": year,
-        "campaign_urls": [reverse("inspections:campaign", args=[pk]) for pk in campaign_ids],
+        # The campaign pages are the security office's and auditors'; others see their own
+        # checklists.
+        "campaign_urls": (
+            [reverse("inspections:campaign", args=[pk]) for pk in campaign_ids]
+            if data.user is not None and (data.user.is_auditor or is_security_office(data.user))
+            else [reverse("inspections:mine")]
+        ),
         "checklists": len(rows),
         "submitted": submitted,
         "rate": stats.rate(complied, total, not_applicable),

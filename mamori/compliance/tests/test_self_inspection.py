@@ -63,8 +63,12 @@ class SelfInspectionOnTheDashboardTests(InspectionTestCase):
         whole = self.get(self.p.ciso, "/compliance/").context["self_inspection"]
         self.assertEqual(whole["submitted"], 2)
         self.assertEqual(len(whole["departments"][0]["units"]), 2)
+        self.assertEqual(whole["campaign_urls"], [f"/inspections/{campaign.pk}/"])
         mine = self.get(self.p.kacho_b, "/compliance/").context["self_inspection"]
         self.assertEqual((mine["submitted"], mine["checklists"]), (1, 1))
+        # A 課長 cannot open the campaign page; the figure leads to their own checklists.
+        self.assertEqual(mine["campaign_urls"], ["/inspections/mine/"])
+        self.assertEqual(self.client.get(f"/inspections/{campaign.pk}/").status_code, 403)
         (department,) = mine["departments"]
         self.assertEqual([row["unit"] for row in department["units"]], [self.p.unit_b])
 
