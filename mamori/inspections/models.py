@@ -54,8 +54,10 @@ class ChecklistStatus(models.TextChoices):
 class ChecklistQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ChecklistQuerySet":
         """The security office and auditors see all; others the checklists of their own unit
-        (and the units above it) and those they answer for."""
-        from mamori.inspections.access import is_security_office
+        (and the units above it), those they answer for, and those of the units they
+        oversee (see `access.overseen_paths`)."""
+        from mamori.inspections.access import is_security_office, overseen_paths
+        from mamori.org.scope import units_under
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -65,7 +67,11 @@ class ChecklistQuerySet(models.QuerySet):
         if person is None:
             return self.none()
         ids = [int(part) for part in person.unit.path.strip("/").split("/") if part]
-        return self.filter(Q(unit_id__in=ids) | Q(responder=person))
+        visible = Q(unit_id__in=ids) | Q(responder=person)
+        overseen = overseen_paths(user)
+        if overseen:
+            visible |= Q(unit_id__in=units_under(overseen))
+        return self.filter(visible)
 
 
 class Checklist(models.Model):

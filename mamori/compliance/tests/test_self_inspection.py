@@ -3,9 +3,13 @@ complied with in the policy-review material, from submitted checklists and audit
 
 import datetime as dt
 
+from mamori.accounts.actions import create_user
 from mamori.inspections import actions
 from mamori.inspections.models import AnswerValue, Severity
 from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
+from mamori.lib.testing import PASSWORD
+from mamori.org.actions import hire_person
+from mamori.org.models import EmploymentType
 
 C, P, N, NA = (
     AnswerValue.COMPLIED,
@@ -71,6 +75,61 @@ class SelfInspectionOnTheDashboardTests(InspectionTestCase):
         self.assertEqual(self.client.get(f"/inspections/{campaign.pk}/").status_code, 403)
         (department,) = mine["departments"]
         self.assertEqual([row["unit"] for row in department["units"]], [self.p.unit_b])
+
+
+class ABureauManagerOverseesTheChecklistsOfTheirDivisionsTests(InspectionTestCase):
+    """The 局(区)情報管理者 sees the 課 of their 局 on the dashboard and can open, but not
+    answer, their checklists; the head of another department cannot."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.p.kyokucho = create_user(
+            username="kyokucho", password=PASSWORD, person=cls.p.person_bureau_head, actor=None
+        )
+        cls.p.network = create_user(
+            username="network", password=PASSWORD, person=cls.p.person_network, actor=None
+        )
+        cls.p.person_dept_head = hire_person(
+            employee_no="T0301",
+            name="総務 部長",
+            name_kana="そうむ ぶちょう",
+            employment_type=EmploymentType.REGULAR,
+            unit=cls.p.dept,
+            position=cls.p.pos_bureau,
+            start_date=dt.date(2012, 4, 1),
+            actor=None,
+        )
+        cls.p.dept_head = create_user(
+            username="bucho", password=PASSWORD, person=cls.p.person_dept_head, actor=None
+        )
+
+    def test_the_bureau_manager_opens_every_checklist_of_the_bureau(self):
+        campaign = open_campaign(self.p, units=[self.p.network_unit, self.p.unit_a])
+        network = campaign.checklists.get(unit=self.p.network_unit)
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        answer_all(network, self.p.network, [N])
+        actions.submit_checklist(network, actor=self.p.network)
+
+        self.sign_in(self.p.kyokucho)
+        section = self.client.get("/compliance/").context["self_inspection"]
+        (department,) = section["departments"]
+        self.assertEqual(department["unit"], self.p.bureau)
+        self.assertEqual(
+            {row["unit"]: row["url"] for row in department["units"]},
+            {self.p.network_unit: f"/inspections/checklists/{network.pk}/"},
+        )
+        mine = self.client.get("/inspections/mine/")
+        self.assertEqual(list(mine.context["checklists"]), [network])
+        page = self.client.get(f"/inspections/checklists/{network.pk}/")
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse(page.context["can_answer"])
+        self.assertEqual(self.client.get(f"/inspections/checklists/{a.pk}/").status_code, 404)
+
+        # The head of 総務部 oversees 市民課 (under it), not the 局's 課.
+        self.sign_in(self.p.dept_head)
+        self.assertEqual(self.client.get(f"/inspections/checklists/{network.pk}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/inspections/checklists/{a.pk}/").status_code, 200)
 
 
 class NotCompliedInTheReviewTests(InspectionTestCase):
