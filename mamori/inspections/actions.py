@@ -257,6 +257,65 @@ def close_campaign(campaign: Campaign, *, actor) -> Campaign:
     return campaign
 
 
+@transaction.atomic
+def change_campaign(campaign: Campaign, *, actor, title: str, deadline: dt.date) -> Campaign:
+    """Change the title or deadline of a draft or open campaign (a deadline extended while the
+    units answer, a title corrected). When an open campaign's deadline moves, the responders of
+    the checklists not yet submitted are told. A closed campaign stays as it was closed."""
+    context = _context()
+    _office_only(actor, context)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise ValidationError(_("A closed campaign cannot be changed."))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Enter a title.")})
+    if deadline != campaign.deadline and deadline < clock.today():
+        raise ValidationError({"deadline": _("The deadline is in the past.")})
+    before = snapshot(campaign, ["title", "deadline"])
+    moved = deadline != campaign.deadline
+    campaign.title, campaign.deadline = title, deadline
+    after = snapshot(campaign, ["title", "deadline"])
+    if after == before:
+        return campaign
+    campaign.save(update_fields=["title", "deadline"])
+    told = 0
+    if moved and campaign.status == CampaignStatus.OPEN:
+        pending = campaign.checklists.filter(status=ChecklistStatus.OPEN).select_related(
+            "unit", "responder"
+        )
+        for checklist in pending:
+            people = responders(context, checklist.unit, checklist.role_keys) or (
+                [checklist.responder] if checklist.responder else []
+            )
+            if not people:
+                continue
+            told += 1
+            notify.queue(
+                people,
+                _("Deadline changed: self-inspection %(title)s") % {"title": campaign.title},
+                _(
+                    "The deadline of the self-inspection checklist of %(unit)s is now "
+                    "%(deadline)s (it was %(before)s).\n%(url)s"
+                )
+                % {
+                    "unit": checklist.unit.name,
+                    "deadline": campaign.deadline,
+                    "before": before["deadline"],
+                    "url": _url("inspections:checklist", checklist.pk),
+                },
+                topic="inspections.deadline_changed",
+            )
+    record(
+        InspectionEvent.CAMPAIGN_CHANGED,
+        actor=actor,
+        target=campaign,
+        before=before,
+        after={**after, "told": told},
+    )
+    return campaign
+
+
 def _url(name: str, *args) -> str:
     from django.urls import reverse
 

@@ -9,6 +9,7 @@ class InspectionEvent(models.TextChoices):
     QUESTION_REMOVED = "inspection.question_removed", _("Self-inspection question removed")
     CAMPAIGN_LAUNCHED = "inspection.campaign_launched", _("Self-inspection campaign launched")
     CAMPAIGN_CLOSED = "inspection.campaign_closed", _("Self-inspection campaign closed")
+    CAMPAIGN_CHANGED = "inspection.campaign_changed", _("Self-inspection campaign changed")
     ANSWERED = "inspection.answered", _("Self-inspection answers saved")
     SUBMITTED = "inspection.submitted", _("Self-inspection checklist submitted")
     EVIDENCE_ADDED = "inspection.evidence_added", _("Evidence file attached")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.campaign_create, name="campaign_create"),
     path("<int:pk>/", views.campaign_detail, name="campaign"),
+    path("<int:pk>/change/", views.campaign_change, name="campaign_change"),
     path("<int:pk>/launch/", views.campaign_launch, name="campaign_launch"),
     path("<int:pk>/close/", views.campaign_close, name="campaign_close"),
     path("<int:pk>/report/", views.campaign_report, name="campaign_report"),

@@ -79,6 +79,13 @@ class CampaignForm(forms.Form):
         self.fields["units"].queryset = _units()
 
 
+class CampaignChangeForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class AuditPlanForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
@@ -176,6 +183,27 @@ def campaign_detail(request, pk: int):
             "departments": stats.department_rates(campaign=campaign),
         },
     )
+
+
+def campaign_change(request, pk: int):
+    """The title and deadline of a campaign not yet closed."""
+    _office(request)
+    campaign = _campaign(pk)
+    if campaign.status == CampaignStatus.CLOSED:
+        messages.error(request, _("A closed campaign cannot be changed."))
+        return redirect("inspections:campaign", pk=pk)
+    form = CampaignChangeForm(
+        request.POST or None, initial={"title": campaign.title, "deadline": campaign.deadline}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_campaign(campaign, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The campaign has been changed."))
+            return redirect("inspections:campaign", pk=pk)
+    return render(request, "inspections/campaign_change.html", {"campaign": campaign, "form": form})
 
 
 @require_POST

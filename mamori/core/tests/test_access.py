@@ -178,6 +178,10 @@ ACCESS = {
         lambda p: [sample_inspection(p).campaign.pk],
         [LOGIN, DENIED, DENIED, DENIED, OK, OK],
     ),
+    "inspections:campaign_change": (
+        lambda p: [sample_inspection(p).campaign.pk],
+        [LOGIN, DENIED, DENIED, DENIED, DENIED, OK],
+    ),
     "inspections:campaign_launch": (lambda p: [sample_inspection(p).campaign.pk], POST_ONLY),
     "inspections:campaign_close": (lambda p: [sample_inspection(p).campaign.pk], POST_ONLY),
     "inspections:campaign_report": (

@@ -289,3 +289,94 @@ class BadInputTests(InspectionTestCase):
             deadline=dt.date(2099, 1, 1),
             units=[self.p.unit_a],
         )
+
+
+class CampaignChangeTests(InspectionTestCase):
+    def test_moving_an_open_deadline_tells_the_units_not_yet_submitted(self):
+        campaign = open_campaign(self.p)
+        b = campaign.checklists.get(unit=self.p.unit_b)
+        a = campaign.checklists.get(unit=self.p.unit_a)
+        answer_all(a, self.p.kacho_a)
+        actions.submit_checklist(a, actor=self.p.kacho_a)
+        later = dt.date(2099, 7, 31)
+
+        actions.change_campaign(
+            campaign, actor=self.p.admin, title="令和8年度 自己点検(延長)", deadline=later
+        )
+
+        campaign.refresh_from_db()
+        self.assertEqual((campaign.title, campaign.deadline), ("令和8年度 自己点検(延長)", later))
+        mails = OutboundMail.objects.filter(topic="inspections.deadline_changed")
+        # 課A has submitted; 課B's head is told of the new deadline.
+        self.assertEqual(list(mails.values_list("to", flat=True)), ["kacho_b@city.example.jp"])
+        self.assertIn("2099-07-31", mails.get().body)
+        self.assertIn(f"/inspections/checklists/{b.pk}/", mails.get().body)
+        event = Event.objects.get(action="inspection.campaign_changed")
+        self.assertEqual(event.before["deadline"], "2099-06-30")
+        self.assertEqual((event.after["deadline"], event.after["told"]), ("2099-07-31", 1))
+
+    def test_a_title_change_tells_nobody_and_no_change_writes_nothing(self):
+        campaign = open_campaign(self.p)
+        actions.change_campaign(
+            campaign, actor=self.p.admin, title="新しい題名", deadline=campaign.deadline
+        )
+        self.assertFalse(OutboundMail.objects.filter(topic="inspections.deadline_changed").exists())
+        actions.change_campaign(
+            campaign, actor=self.p.admin, title="新しい題名", deadline=campaign.deadline
+        )
+        self.assertEqual(Event.objects.filter(action="inspection.campaign_changed").count(), 1)
+
+    def test_bad_changes_are_refused_and_change_nothing(self):
+        campaign = open_campaign(self.p)
+        before = Event.objects.count()
+        with self.assertRaises(PermissionDenied):
+            actions.change_campaign(
+                campaign, actor=self.p.kacho_a, title="x", deadline=dt.date(2099, 12, 31)
+            )
+        with self.assertRaises(ValidationError) as past:
+            actions.change_campaign(
+                campaign,
+                actor=self.p.admin,
+                title=campaign.title,
+                deadline=clock.today() - dt.timedelta(days=1),
+            )
+        self.assertIn("deadline", past.exception.message_dict)
+        with self.assertRaises(ValidationError) as blank:
+            actions.change_campaign(
+                campaign, actor=self.p.admin, title="  ", deadline=campaign.deadline
+            )
+        self.assertIn("title", blank.exception.message_dict)
+        actions.close_campaign(campaign, actor=self.p.admin)
+        before = Event.objects.count()
+        with self.assertRaises(ValidationError):
+            actions.change_campaign(
+                campaign, actor=self.p.admin, title="x", deadline=dt.date(2099, 12, 31)
+            )
+        self.assertEqual(Event.objects.count(), before)
+        campaign.refresh_from_db()
+        self.assertEqual(
+            (campaign.title, campaign.deadline),
+            ("令和8年度 情報セキュリティ自己点検", dt.date(2099, 6, 30)),
+        )
+
+    def test_the_change_page_is_the_security_offices(self):
+        campaign = open_campaign(self.p)
+        url = f"/inspections/{campaign.pk}/change/"
+        for outsider in (self.p.kacho_a, self.p.staff_b, self.p.auditor):
+            self.sign_in(outsider)
+            self.assertEqual(self.client.get(url).status_code, 403)
+            self.assertEqual(
+                self.client.post(url, {"title": "x", "deadline": "2099-12-31"}).status_code, 403
+            )
+        self.client.logout()
+        self.assertEqual(self.client.get(url).status_code, 302)
+
+        self.sign_in(self.p.admin)
+        self.assertContains(self.client.get(f"/inspections/{campaign.pk}/"), url)
+        page = self.client.post(url, {"title": campaign.title, "deadline": "2000-01-01"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("deadline", page.context["form"].errors)
+        response = self.client.post(url, {"title": "延長後", "deadline": "2099-08-31"})
+        self.assertRedirects(response, f"/inspections/{campaign.pk}/")
+        campaign.refresh_from_db()
+        self.assertEqual(campaign.deadline, dt.date(2099, 8, 31))
