@@ -504,6 +504,23 @@ def open_corrective_action(
         raise PermissionDenied(_("Only the security office or the plan's auditors may do this."))
     if finding is None and not is_security_office(actor):
         raise PermissionDenied(_("Only the security office may do this."))
+    return _create_action(
+        actor=actor,
+        unit=unit,
+        owner=owner,
+        description=description,
+        due_on=due_on,
+        opened_on=opened_on,
+        answer=answer,
+        finding=finding,
+    )
+
+
+def _create_action(
+    *, actor, unit, owner, description, due_on, opened_on, answer=None, finding=None
+) -> CorrectiveAction:
+    """The corrective action, its trail entry and the owner's mail; permission is the
+    caller's to check."""
     if answer is None and finding is None:
         raise ValidationError(_("A corrective action follows an answer or a finding."))
     if due_on is None or due_on < opened_on:
@@ -731,21 +748,70 @@ def may_answer_follow_up(user, follow_up: FollowUp) -> bool:
 
 
 @transaction.atomic
-def answer_follow_up(follow_up: FollowUp, *, actor, answer: str) -> FollowUp:
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+def answer_follow_up(
+    follow_up: FollowUp,
+    *,
+    actor,
+    answer: str,
+    applies: bool | None,
+    due_on: dt.date | None = None,
+) -> FollowUp:
+    """The unit's answer to 「同様の問題がないか確認」: whether the same issue was found there and
+    what it found. Found, it becomes the unit's corrective action on the finding (owned by the
+    unit's head, due `due_on` or in MAMORI_CORRECTIVE_ACTION_DAYS days), tracked and verified
+    like the audited unit's own."""
+    follow_up = (
+        FollowUp.objects.select_for_update().select_related("finding", "unit").get(pk=follow_up.pk)
+    )
     if not may_answer_follow_up(actor, follow_up):
         raise PermissionDenied(_("The head of the unit answers."))
+    if follow_up.status != FollowUpStatus.OPEN:
+        raise ValidationError(_("This follow-up has already been answered."))
+    errors = {}
+    if applies is None:
+        errors["applies"] = _("Say whether the same issue was found in the unit.")
     if not (answer or "").strip():
-        raise ValidationError({"answer": _("Write the answer.")})
+        errors["answer"] = _("Write the answer.")
+    today = clock.today()
+    if applies and due_on is not None and due_on < today:
+        errors["due_on"] = _("The due date is before the day it was opened.")
+    if errors:
+        raise ValidationError(errors)
     follow_up.status = FollowUpStatus.ANSWERED
     follow_up.answer = answer.strip()
+    follow_up.applies = applies
     follow_up.answered_by, follow_up.answered_at = actor, clock.now()
-    follow_up.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    if applies:
+        heads = _context().org.heads.get(follow_up.unit_id, [])
+        owner = heads[0] if heads else getattr(actor, "person", None)
+        follow_up.corrective_action = _create_action(
+            actor=actor,
+            unit=follow_up.unit,
+            owner=owner,
+            description=follow_up.answer,
+            due_on=due_on or today + dt.timedelta(days=settings.MAMORI_CORRECTIVE_ACTION_DAYS),
+            opened_on=today,
+            finding=follow_up.finding,
+        )
+    follow_up.save(
+        update_fields=[
+            "status",
+            "answer",
+            "applies",
+            "corrective_action",
+            "answered_by",
+            "answered_at",
+        ]
+    )
     record(
         InspectionEvent.FOLLOW_UP_ANSWERED,
         actor=actor,
         target=follow_up,
-        after={"answer": follow_up.answer},
+        after={
+            "answer": follow_up.answer,
+            "applies": applies,
+            "corrective_action": follow_up.corrective_action_id,
+        },
     )
     return follow_up
 

@@ -319,6 +319,14 @@ class FollowUp(models.Model):
         _("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
     )
     answer = models.TextField(_("answer"), blank=True)
+    applies = models.BooleanField(_("the same issue found here"), null=True, blank=True)
+    corrective_action = models.OneToOneField(
+        "CorrectiveAction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_up",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -338,6 +346,14 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.name}: {self.finding.description[:60]}"
+
+    @property
+    def outcome_display(self) -> str:
+        """回答済み(同様の問題あり) and the like: the status with what the unit found."""
+        if self.status != FollowUpStatus.ANSWERED or self.applies is None:
+            return self.get_status_display()
+        found = _("the same issue found") if self.applies else _("not found")
+        return f"{self.get_status_display()}({found})"
 
 
 class Evidence(models.Model):

@@ -685,31 +685,57 @@ def follow_up_list(request):
     return render(request, "inspections/follow_ups.html", {"items": items})
 
 
+class FollowUpAnswerForm(forms.Form):
+    applies = forms.TypedChoiceField(
+        label=gettext_lazy("Was the same issue found in the unit?"),
+        choices=[
+            ("no", gettext_lazy("No, it does not apply to this unit")),
+            ("yes", gettext_lazy("Yes, it was found: a corrective action is opened")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=gettext_lazy("What was checked and found (or what will be done)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    due_on = forms.DateField(
+        label=gettext_lazy("Due date of the corrective action"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Only when found; empty: the usual period."),
+    )
+
+
 def follow_up_detail(request, pk: int):
-    items = FollowUp.objects.select_related("unit", "finding__plan", "answered_by")
+    items = FollowUp.objects.select_related(
+        "unit", "finding__plan", "answered_by", "corrective_action"
+    )
     if not (is_security_office(request.user) or request.user.is_auditor):
         items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
     follow_up = get_object_or_404(items, pk=pk)
+    can_answer = follow_up.status == "open" and actions.may_answer_follow_up(
+        request.user, follow_up
+    )
+    form = FollowUpAnswerForm(request.POST or None)
     if request.method == "POST":
-        try:
-            actions.answer_follow_up(
-                follow_up, actor=request.user, answer=request.POST.get("answer", "")
-            )
-        except PermissionDenied:
-            raise _denied(request) from None
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, _("The answer has been recorded."))
-        return redirect("inspections:follow_up", pk=pk)
+        if not actions.may_answer_follow_up(request.user, follow_up):
+            raise _denied(request)
+        if not can_answer:
+            messages.error(request, _("This follow-up has already been answered."))
+            return redirect("inspections:follow_up", pk=pk)
+        if form.is_valid():
+            try:
+                actions.answer_follow_up(follow_up, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("The answer has been recorded."))
+                return redirect("inspections:follow_up", pk=pk)
     return render(
         request,
         "inspections/follow_up.html",
-        {
-            "follow_up": follow_up,
-            "can_answer": follow_up.status == "open"
-            and actions.may_answer_follow_up(request.user, follow_up),
-        },
+        {"follow_up": follow_up, "can_answer": can_answer, "form": form},
     )
 
 

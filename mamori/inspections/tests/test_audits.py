@@ -2,6 +2,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -21,6 +22,7 @@ from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, ope
 from mamori.lib import clock
 from mamori.policy.models import Clause
 from mamori.policy.rules import active_context
+from mamori.trail.models import Event
 
 
 def plan_for(p, units=None, auditors=None):
@@ -146,9 +148,122 @@ class AuditTests(InspectionTestCase):
             ["kacho_b@city.example.jp"],
         )
         with self.assertRaises(PermissionDenied):
-            actions.answer_follow_up(follow_ups[0], actor=self.p.kacho_a, answer="該当なし")
-        actions.answer_follow_up(follow_ups[0], actor=self.p.kacho_b, answer="同様の問題はない")
-        self.assertEqual(FollowUp.objects.get().status, "answered")
+            actions.answer_follow_up(
+                follow_ups[0], actor=self.p.kacho_a, answer="該当なし", applies=False
+            )
+        actions.answer_follow_up(
+            follow_ups[0], actor=self.p.kacho_b, answer="同様の問題はない", applies=False
+        )
+        answered = FollowUp.objects.get()
+        self.assertEqual((answered.status, answered.applies), ("answered", False))
+        self.assertIsNone(answered.corrective_action)
+        self.assertEqual(answered.outcome_display, "回答済み(該当なし)")
+
+
+class FollowUpFoundTests(InspectionTestCase):
+    """仙台市 第2章(10)②: a unit told to check finds the same issue; its answer becomes its
+    corrective action on the finding, due, tracked and checked like the audited unit's."""
+
+    def setUp(self):
+        plan = actions.create_audit_plan(
+            actor=self.p.admin,
+            title="令和8年度 情報セキュリティ監査",
+            fiscal_year=2026,
+            units=[self.p.unit_a],
+            auditors=[self.p.auditor],
+            start_on=dt.date(2026, 9, 1),
+            end_on=dt.date(2026, 10, 31),
+        )
+        self.finding = actions.record_finding(
+            plan,
+            actor=self.p.auditor,
+            severity="high",
+            description="USBメモリの管理簿が更新されていない。",
+            units=[self.p.unit_a],
+            clauses=[],
+        )
+        (self.follow_up,) = actions.request_follow_ups(
+            self.finding, actor=self.p.admin, units=[self.p.unit_b]
+        )
+
+    def test_found_opens_the_units_corrective_action(self):
+        with clock.frozen(dt.datetime(2026, 11, 1, 9)):
+            answered = actions.answer_follow_up(
+                self.follow_up,
+                actor=self.p.kacho_b,
+                answer="税務課でも管理簿が未更新。12月末までに更新する。",
+                applies=True,
+                due_on=dt.date(2026, 12, 28),
+            )
+        action = answered.corrective_action
+        self.assertEqual(
+            (action.finding, action.unit, action.owner, action.due_on, action.status),
+            (self.finding, self.p.unit_b, self.p.person_kacho_b, dt.date(2026, 12, 28), "open"),
+        )
+        self.assertEqual(action.description, "税務課でも管理簿が未更新。12月末までに更新する。")
+        self.assertEqual(answered.outcome_display, "回答済み(同様の問題あり)")
+        event = Event.objects.get(action="inspection.follow_up_answered")
+        self.assertEqual(
+            (event.after["applies"], event.after["corrective_action"]), (True, action.pk)
+        )
+        # Past its due date the audit-action check finds it.
+        with clock.frozen(dt.datetime(2027, 1, 5, 9)):
+            found = registry.run(active_context(), checks=["inspections.audit_action_overdue"])
+        self.assertEqual([f.object_id for f in found], [action.pk])
+
+    def test_without_a_due_date_the_usual_period_applies(self):
+        with clock.frozen(dt.datetime(2026, 11, 1, 9)):
+            answered = actions.answer_follow_up(
+                self.follow_up, actor=self.p.kacho_b, answer="同様の問題あり", applies=True
+            )
+        self.assertEqual(
+            answered.corrective_action.due_on,
+            dt.date(2026, 11, 1) + dt.timedelta(days=settings.MAMORI_CORRECTIVE_ACTION_DAYS),
+        )
+
+    def test_bad_answers_change_nothing(self):
+        before = (Event.objects.count(), CorrectiveAction.objects.count())
+        with self.assertRaises(ValidationError) as missing:
+            actions.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="", applies=None)
+        self.assertEqual(set(missing.exception.message_dict), {"answer", "applies"})
+        with self.assertRaises(ValidationError) as past:
+            actions.answer_follow_up(
+                self.follow_up,
+                actor=self.p.kacho_b,
+                answer="あり",
+                applies=True,
+                due_on=clock.today() - dt.timedelta(days=1),
+            )
+        self.assertIn("due_on", past.exception.message_dict)
+        self.assertEqual((Event.objects.count(), CorrectiveAction.objects.count()), before)
+        self.follow_up.refresh_from_db()
+        self.assertEqual(self.follow_up.status, "open")
+        actions.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="なし", applies=False)
+        with self.assertRaises(ValidationError):
+            actions.answer_follow_up(
+                self.follow_up, actor=self.p.kacho_b, answer="やはりあり", applies=True
+            )
+        self.assertEqual(CorrectiveAction.objects.count(), before[1])
+
+    def test_the_page_keeps_what_was_typed_and_links_the_action(self):
+        url = f"/inspections/follow-ups/{self.follow_up.pk}/"
+        self.sign_in(self.p.staff_b)  # a member of the unit reads, does not answer
+        self.assertNotContains(self.client.get(url), 'id="follow-up-answer"')
+        self.assertEqual(self.client.post(url, {"applies": "no", "answer": "x"}).status_code, 403)
+        self.sign_in(self.p.kacho_b)
+        page = self.client.post(url, {"answer": "管理簿を確認した"})
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("applies", page.context["form"].errors)
+        self.assertContains(page, "管理簿を確認した")
+        response = self.client.post(
+            url, {"applies": "yes", "answer": "未更新を確認", "due_on": "2099-03-31"}
+        )
+        self.assertRedirects(response, url)
+        action = CorrectiveAction.objects.get(unit=self.p.unit_b)
+        page = self.client.get(url)
+        self.assertContains(page, f'href="/inspections/actions/{action.pk}/"')
+        self.assertContains(page, "同様の問題あり")
+        self.assertContains(self.client.get(f"/inspections/actions/{action.pk}/"), "未更新を確認")
 
 
 class ChecksAndRemindersTests(InspectionTestCase):
