@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self):
+        from mamori.accounts import checks  # noqa: F401  (registers the account checks)
         from mamori.accounts.events import AuthEvent
         from mamori.trail.types import register
 

@@ -21,6 +21,7 @@ from mamori.policy.parser import ParsedDocument, PolicyTextError, compact, parse
 from mamori.policy.vocabulary import (
     NETWORK_ZONES,
     UNIT_KINDS,
+    AccountSubject,
     AssetKind,
     EscalationSubject,
     IncidentCondition,
@@ -470,7 +471,13 @@ def _validate_rules(
             check.require(rule, "kind", where), set(RuleKind.values), (*where, "kind"), "rule kind"
         )
         cite((*where, "cite"), rule.get("cite"))
-        for cite_field in ("emergency_cite", "minor_cite", "review_cite", "report_cite"):
+        for cite_field in (
+            "emergency_cite",
+            "minor_cite",
+            "review_cite",
+            "report_cite",
+            "also_cite",
+        ):
             if cite_field in rule:
                 cite((*where, cite_field), rule[cite_field])
         if "when" in rule:
@@ -537,6 +544,17 @@ def _validate_rules(
                     check.problem((*where, day_field), "expected a number of days (0 or more)")
             if "escalate_after_days" in rule and "escalate_to" not in rule:
                 check.problem(where, "escalate_after_days needs escalate_to (a role key)")
+        elif kind == RuleKind.ACCOUNTS:
+            subject = check.choice(
+                check.require(rule, "subject", where),
+                set(AccountSubject.values),
+                (*where, "subject"),
+                "accounts subject",
+            )
+            if subject == AccountSubject.UNUSED:
+                days = check.require(rule, "unused_days", where, int)
+                if days is not None and (isinstance(days, bool) or days <= 0):
+                    check.problem((*where, "unused_days"), "expected a number of days (1 or more)")
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)

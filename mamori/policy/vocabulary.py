@@ -85,6 +85,7 @@ class RuleKind(models.TextChoices):
     STORAGE = "storage", _("Storage (保管)")
     EMERGENCY_PLAN = "emergency_plan", _("Emergency response plan (緊急時対応計画)")
     ESCALATION = "escalation", _("Reminders and escalation (督促・上申)")
+    ACCOUNTS = "accounts", _("User IDs (利用者ID)")
 
 
 class EscalationSubject(models.TextChoices):
@@ -93,6 +94,14 @@ class EscalationSubject(models.TextChoices):
     APPROVAL = "approval", _("Requests waiting for a decision")
     RETURN = "return", _("Taken-out or lent items not returned on time")
     REPORT = "report", _("Emergency exceptions not yet reported")
+
+
+class AccountSubject(models.TextChoices):
+    """What an `accounts` rule looks at among mamori's own sign-in accounts."""
+
+    UNUSED = "unused", _("IDs left unused")
+    LEAVERS = "leavers", _("IDs of people who have left")
+    PRIVILEGED = "privileged", _("Privileged IDs")
 
 
 UNIT_KINDS = {

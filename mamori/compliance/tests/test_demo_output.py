@@ -25,6 +25,8 @@ class DemoCheckOutputTests(TransactionTestCase):
                 "ledger.backup_missing": 1,
                 "ledger.review_overdue": 3,
                 "incidents.report_incomplete": 1,
+                # The demo's system administrator signs in with a password alone.
+                "accounts.privileged_without_2fa": 1,
             },
         )
         mfa = next(f for f in findings if f["check"] == "ledger.mfa_missing")
@@ -47,3 +49,11 @@ class DemoCheckOutputTests(TransactionTestCase):
             [["第2章", "(8)", "③"], ["第2章", "(8)", "③", "(ii)", "・1"]],
         )
         self.assertEqual(incident["unit"]["name"], "住民記録係")
+        admin = next(f for f in findings if f["check"] == "accounts.privileged_without_2fa")
+        self.assertEqual(admin["severity"], "medium")
+        self.assertEqual(admin["object"]["type"], "accounts.user")
+        self.assertIn("admin", admin["message"])
+        self.assertEqual(
+            [c["path"] for c in admin["clauses"]],
+            [["第2章", "(7)", "②", "(viii)", "・1"], ["第2章", "(7)", "②", "(viii)", "・3"]],
+        )

@@ -167,6 +167,26 @@ rules:
         call_command("policy", "load", str(pack), stdout=out)
         self.assertIn("Loaded 霞市 v1", out.getvalue())
 
+    def test_an_accounts_rule_with_an_unknown_subject_or_without_its_days(self):
+        pack = broken_pack(
+            self.tmp,
+            "chino",
+            "    kind: accounts\n    subject: privileged\n",
+            "    kind: accounts\n    subject: admins\n",
+        )
+        problems = self.problems(pack)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("unknown accounts subject 'admins'", problems[0])
+        pack = broken_pack(
+            self.tmp / "again",
+            "chino",
+            "    kind: accounts\n    subject: privileged\n",
+            "    kind: accounts\n    subject: unused\n",
+        )
+        problems = self.problems(pack)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("unused_days: is required", problems[0])
+
     def test_an_escalation_rule_with_an_unknown_subject_role_or_days(self):
         pack = broken_pack(
             self.tmp,
