@@ -28,7 +28,10 @@ OBJECT_URLS = {
     "approvals.request": ("approvals:detail", "pk"),
     "incidents.incident": ("incidents:detail", "pk"),
     "org.orgunit": ("org:unit_detail", "code"),
+    "accounts.user": ("accounts:user_detail", "pk"),
 }
+# Objects whose page only administrators open: others see the finding without a link.
+ADMIN_ONLY = {"accounts.user"}
 
 
 def _denied(request) -> PermissionDenied:
@@ -48,9 +51,11 @@ def _context_and_scope(request, *, whole_only: bool = False):
     return context, scope
 
 
-def object_url(finding) -> str:
+def object_url(finding, user=None) -> str:
     target = OBJECT_URLS.get(finding.object_type)
     if target is None:
+        return ""
+    if finding.object_type in ADMIN_ONLY and not getattr(user, "is_administrator", False):
         return ""
     name, key = target
     try:
@@ -70,7 +75,7 @@ def findings(request):
     data = dashboard.load(request.user, context)
     rows = dashboard.filter_findings(data.findings, data.units, request.GET)
     page = Paginator(rows, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [(f, object_url(f)) for f in page.object_list]
+    items = [(f, object_url(f, request.user)) for f in page.object_list]
     params = request.GET.copy()
     params.pop("page", None)
     checks = sorted({(f.check, f.title) for f in data.findings})

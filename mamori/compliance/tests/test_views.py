@@ -75,6 +75,14 @@ class DashboardTests(SendaiTestCase):
         response = self.get(self.p.ciso, "/compliance/findings/?clause=nothing")
         self.assertContains(response, "指摘事項はありません。")
 
+    def test_an_account_finding_links_to_the_account_for_administrators_only(self):
+        path = "/compliance/findings/?check=accounts.privileged_without_2fa"
+        link = f'href="/accounts/users/{self.p.admin.pk}/"'
+        self.assertContains(self.get(self.p.admin, path), link)
+        as_ciso = self.get(self.p.ciso, path)
+        self.assertContains(as_ciso, "パスワードだけでサインイン")
+        self.assertNotContains(as_ciso, link)
+
     def test_query_counts_do_not_grow_with_the_findings(self):
         def count(path):
             self.sign_in(self.p.ciso)
