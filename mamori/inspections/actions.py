@@ -482,6 +482,26 @@ def add_evidence(*, actor, upload, answer: Answer | None = None, finding=None) -
     return evidence
 
 
+def sweep_orphan_evidence(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Remove evidence files no Evidence row refers to: left behind when the transaction that
+    stored one was rolled back after the file was written. Only files older than
+    `older_than` go, so an upload in progress is never touched. Returns how many."""
+    root = Path(settings.MEDIA_ROOT) / "inspections"
+    if not root.is_dir():
+        return 0
+    kept = {Path(name).as_posix() for name in Evidence.objects.values_list("file", flat=True)}
+    cutoff = (clock.now() - older_than).timestamp()
+    removed = 0
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        name = path.relative_to(settings.MEDIA_ROOT).as_posix()
+        if name not in kept and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 # Corrective actions ------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Periodic work for `mamori remind`: checklists near or past their deadline."""
+"""Periodic work for `mamori remind`: checklists near or past their deadline; evidence
+files left behind by a rolled-back upload."""
 
 from mamori.lib import reminders
 
@@ -9,3 +10,11 @@ def unsubmitted() -> int:
     from mamori.inspections.actions import remind_unsubmitted
 
     return remind_unsubmitted()
+
+
+@reminders.register("inspections.orphan_files")
+def orphan_files() -> int:
+    """Remove evidence files that no record refers to (older than a day)."""
+    from mamori.inspections.actions import sweep_orphan_evidence
+
+    return sweep_orphan_evidence()

@@ -19,7 +19,7 @@ from mamori.inspections.models import (
     FollowUp,
 )
 from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
-from mamori.lib import clock
+from mamori.lib import clock, reminders
 from mamori.policy.models import Clause
 from mamori.policy.rules import active_context
 from mamori.trail.models import Event
@@ -92,6 +92,51 @@ class EvidenceTests(InspectionTestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(b"".join(response.streaming_content), b"secret")
+
+
+class OrphanEvidenceTests(InspectionTestCase):
+    """A file written by an upload whose transaction was rolled back afterwards is removed by
+    `mamori remind` a day later; files of stored evidence stay."""
+
+    def setUp(self):
+        import tempfile
+
+        media = tempfile.mkdtemp(prefix="mamori-orphans-")
+        self.addCleanup(__import__("shutil").rmtree, media, True)
+        override = override_settings(MEDIA_ROOT=media)
+        override.enable()
+        self.addCleanup(override.disable)
+        campaign = open_campaign(self.p)
+        checklist = campaign.checklists.get(unit=self.p.unit_a)
+        answer_all(checklist, self.p.kacho_a)
+        self.answer = Answer.objects.filter(question__checklist=checklist).first()
+
+    def test_the_file_of_a_rolled_back_upload_is_swept_a_day_later(self):
+        from django.db import transaction
+
+        kept = actions.add_evidence(
+            actor=self.p.kacho_a, upload=SimpleUploadedFile("kept.pdf", b"%PDF"), answer=self.answer
+        )
+
+        class Later(Exception):
+            pass
+
+        with self.assertRaises(Later), transaction.atomic():
+            lost = actions.add_evidence(
+                actor=self.p.kacho_a,
+                upload=SimpleUploadedFile("lost.pdf", b"%PDF"),
+                answer=self.answer,
+            )
+            lost_path = Path(lost.file.path)
+            raise Later
+        self.assertTrue(lost_path.exists())  # the row is gone, the file is not
+        self.assertEqual(list(Evidence.objects.all()), [kept])
+
+        self.assertEqual(actions.sweep_orphan_evidence(), 0)  # too recent: maybe in progress
+        with clock.frozen(clock.now() + dt.timedelta(days=2)):
+            self.assertEqual(reminders.tasks()["inspections.orphan_files"](), 1)
+        self.assertFalse(lost_path.exists())
+        self.assertTrue(Path(kept.file.path).exists())
 
 
 class AuditTests(InspectionTestCase):
