@@ -39,33 +39,19 @@ def is_security_office(user, context: PolicyContext | None = None) -> bool:
     return answer
 
 
-OVERSIGHT_SCOPES = {"department", "division"}
-
-
 def overseen_paths(user, context: PolicyContext | None = None) -> list[str]:
-    """The tree paths of the units whose checklists `user` oversees: the unit they head
-    and the units for which they hold a department- or division-scoped role (a 局長 as
-    局(区)情報管理者 oversees every 課 of the 局), with everything under them. The same
-    units the compliance dashboard shows them."""
-    cached = getattr(user, "_mamori_overseen_paths", None)
-    if cached is not None:
-        return cached
-    paths: list[str] = []
+    """The tree paths of the units whose checklists `user` oversees: the unit they head and
+    the units of their share of the compliance dashboard (`compliance.access.scope_of`: the
+    units of their department- or division-scoped roles, so a 局長 as 局(区)情報管理者 oversees
+    every 課 of the 局), each with everything under it."""
+    from mamori.compliance.access import scope_of
+
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    if person is not None and person.status != "retired":
-        if person.heads_unit:
-            paths.append(person.unit.path)
-        context = context or active_context()
-        if context is not None:
-            for role, unit in context.roles_of(person):
-                if unit is not None and role.scope in OVERSIGHT_SCOPES:
-                    paths.append(unit.path)
-    paths = sorted(set(paths))
-    try:
-        user._mamori_overseen_paths = paths
-    except AttributeError:
-        pass
-    return paths
+    if person is None or person.status == "retired":
+        return []
+    paths = [person.unit.path] if person.heads_unit else []
+    paths += [unit.path for unit in scope_of(user, context or active_context()).units]
+    return sorted(set(paths))
 
 
 def inspection_roles(context: PolicyContext) -> list[str]:

@@ -270,10 +270,10 @@ def change_campaign(campaign: Campaign, *, actor, title: str, deadline: dt.date)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Enter a title.")})
-    if deadline != campaign.deadline and deadline < clock.today():
+    moved = deadline != campaign.deadline
+    if moved and deadline < clock.today():
         raise ValidationError({"deadline": _("The deadline is in the past.")})
     before = snapshot(campaign, ["title", "deadline"])
-    moved = deadline != campaign.deadline
     campaign.title, campaign.deadline = title, deadline
     after = snapshot(campaign, ["title", "deadline"])
     if after == before:

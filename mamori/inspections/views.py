@@ -714,12 +714,11 @@ def follow_up_detail(request, pk: int):
     if not (is_security_office(request.user) or request.user.is_auditor):
         items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
     follow_up = get_object_or_404(items, pk=pk)
-    can_answer = follow_up.status == "open" and actions.may_answer_follow_up(
-        request.user, follow_up
-    )
+    may_answer = actions.may_answer_follow_up(request.user, follow_up)
+    can_answer = follow_up.status == "open" and may_answer
     form = FollowUpAnswerForm(request.POST or None)
     if request.method == "POST":
-        if not actions.may_answer_follow_up(request.user, follow_up):
+        if not may_answer:
             raise _denied(request)
         if not can_answer:
             messages.error(request, _("This follow-up has already been answered."))

@@ -6,7 +6,12 @@ import datetime as dt
 from mamori.accounts.actions import create_user
 from mamori.inspections import actions
 from mamori.inspections.models import AnswerValue, Severity
-from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
+from mamori.inspections.tests.helpers import (
+    InspectionTestCase,
+    answer_all,
+    open_campaign,
+    plan_for,
+)
 from mamori.lib.testing import PASSWORD
 from mamori.org.actions import hire_person
 from mamori.org.models import EmploymentType
@@ -138,15 +143,7 @@ class NotCompliedInTheReviewTests(InspectionTestCase):
         a = campaign.checklists.get(unit=self.p.unit_a)
         questions = answer_all(a, self.p.kacho_a, [N, N], default=C)
         actions.submit_checklist(a, actor=self.p.kacho_a)
-        plan = actions.create_audit_plan(
-            actor=self.p.admin,
-            title="令和8年度 情報セキュリティ監査",
-            fiscal_year=2026,
-            units=[self.p.unit_a],
-            auditors=[self.p.auditor],
-            start_on=dt.date(2026, 9, 1),
-            end_on=dt.date(2026, 10, 31),
-        )
+        plan = plan_for(self.p)
         actions.record_finding(
             plan,
             actor=self.p.auditor,

@@ -42,6 +42,19 @@ def open_campaign(p, units=None, deadline=DEADLINE):
     return campaign
 
 
+def plan_for(p, units=None, auditors=None):
+    """A 年度 audit of `units` (unit A) by `auditors` (the auditor persona)."""
+    return actions.create_audit_plan(
+        actor=p.admin,
+        title="令和8年度 情報セキュリティ監査",
+        fiscal_year=2026,
+        units=units or [p.unit_a],
+        auditors=auditors or [p.auditor],
+        start_on=dt.date(2026, 9, 1),
+        end_on=dt.date(2026, 10, 31),
+    )
+
+
 def answer_all(checklist, actor, values: list[str] | None = None, default=AnswerValue.COMPLIED):
     """Answer every question: the given values first, then `default`."""
     questions = list(checklist.questions.order_by("order", "pk"))

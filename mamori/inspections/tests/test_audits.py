@@ -18,23 +18,16 @@ from mamori.inspections.models import (
     Evidence,
     FollowUp,
 )
-from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
+from mamori.inspections.tests.helpers import (
+    InspectionTestCase,
+    answer_all,
+    open_campaign,
+    plan_for,
+)
 from mamori.lib import clock, reminders
 from mamori.policy.models import Clause
 from mamori.policy.rules import active_context
 from mamori.trail.models import Event
-
-
-def plan_for(p, units=None, auditors=None):
-    return actions.create_audit_plan(
-        actor=p.admin,
-        title="令和8年度 情報セキュリティ監査",
-        fiscal_year=2026,
-        units=units or [p.unit_a],
-        auditors=auditors or [p.auditor],
-        start_on=dt.date(2026, 9, 1),
-        end_on=dt.date(2026, 10, 31),
-    )
 
 
 class EvidenceTests(InspectionTestCase):
@@ -210,15 +203,7 @@ class FollowUpFoundTests(InspectionTestCase):
     corrective action on the finding, due, tracked and checked like the audited unit's."""
 
     def setUp(self):
-        plan = actions.create_audit_plan(
-            actor=self.p.admin,
-            title="令和8年度 情報セキュリティ監査",
-            fiscal_year=2026,
-            units=[self.p.unit_a],
-            auditors=[self.p.auditor],
-            start_on=dt.date(2026, 9, 1),
-            end_on=dt.date(2026, 10, 31),
-        )
+        plan = plan_for(self.p)
         self.finding = actions.record_finding(
             plan,
             actor=self.p.auditor,
