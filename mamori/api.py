@@ -1,7 +1,7 @@
 """The JSON API (/api/v1/), for integrating mamori with 文書管理, groupware or an
 antivirus console. Callers authenticate with `Authorization: Bearer <token>`
 (`mamori apitoken create`) or a signed-in session; every endpoint scopes its data
-exactly as the screens do, through the same `visible_to(user)` querysets and actions.
+exactly as the screens do, through the same access model (mamori.access) and actions.
 
 The OpenAPI description is at /api/v1/openapi.json (no documentation UI is served,
 because it would load scripts from a CDN).
@@ -10,6 +10,7 @@ because it would load scripts from a CDN).
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
+from mamori.access import Refused, record_refusal
 from mamori.accounts.actions import user_for_api_key
 
 
@@ -29,6 +30,13 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url=None,
 )
+
+
+@api.exception_handler(Refused)
+def refused(request, exc: Refused):
+    """A refusal that leaves an endpoint: written to the trail (once), answered 403."""
+    record_refusal(exc, actor=request.user, what=f"API {request.method} {request.path}: {exc.what}")
+    return api.create_response(request, {"detail": str(exc.message)}, status=403)
 
 
 def routers() -> None:

@@ -4,10 +4,23 @@ import os
 import sys
 
 
-def main(argv: list[str] | None = None) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
+def _run(argv: list[str]) -> None:
     from django.core.management import execute_from_command_line
 
+    from mamori.access import Refused, record_refusal
+
+    try:
+        execute_from_command_line(argv)
+    except Refused as refusal:
+        # A command acting for a user (--as USER) who may not do what it does: written to
+        # the trail like a refusal on a screen, one line for the operator.
+        record_refusal(refusal)
+        sys.stderr.write(f"{refusal.message}\n")
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     from mamori.lib import context
 
     # Trail events written by a command carry where they came from, as web
@@ -20,9 +33,9 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.exceptions import ImproperlyConfigured
 
         try:
-            execute_from_command_line(argv)
+            _run(argv)
         except ImproperlyConfigured as error:
             sys.stderr.write(f"ImproperlyConfigured: {error}\n")
             sys.exit(2)
         return
-    execute_from_command_line(argv)
+    _run(argv)

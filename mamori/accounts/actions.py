@@ -1,11 +1,17 @@
 """Account changes and sign-in events, each with its trail event in one transaction."""
 
+import hashlib
+import secrets
+
+from axes.utils import reset as reset_lockout
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mamori.access import action, authorize
 from mamori.accounts.events import AuthEvent
 from mamori.accounts.models import ApiToken, AppRole, User
 from mamori.trail.chain import record, snapshot
@@ -60,12 +66,6 @@ def record_logout(user: User) -> None:
 
 
 @transaction.atomic
-def record_access_denied(user, *, what: str) -> None:
-    """A refusal of authority: someone asked to do what their roles do not allow."""
-    record(AuthEvent.ACCESS_DENIED, actor=user, after={"what": what})
-
-
-@transaction.atomic
 def change_own_password(user: User, *, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -77,7 +77,7 @@ def _validate_role(role: str) -> None:
         raise ValidationError({"role": _("Unknown application role.")})
 
 
-@transaction.atomic
+@action
 def create_user(
     *,
     username: str,
@@ -88,6 +88,7 @@ def create_user(
     otp_required: bool = False,
     email: str = "",
 ) -> User:
+    authorize(actor, "change", User)
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("A user name is required.")})
@@ -109,7 +110,7 @@ def create_user(
     return user
 
 
-@transaction.atomic
+@action
 def change_user(
     user: User,
     *,
@@ -119,6 +120,7 @@ def change_user(
     is_active: bool | None = None,
     email: str | None = None,
 ) -> User:
+    authorize(actor, "change", user)
     user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     before = snapshot(user, USER_FIELDS)
     if role is not None:
@@ -145,21 +147,30 @@ def change_user(
     return user
 
 
-@transaction.atomic
+@action
 def set_password_by_admin(user: User, *, password: str, actor) -> None:
+    authorize(actor, "change", user)
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record(AuthEvent.USER_PASSWORD_SET, actor=actor, target=user)
 
 
-@transaction.atomic
+@action
 def unlock_user(user: User, *, actor) -> int:
-    from axes.utils import reset
-
-    removed = reset(username=user.username)
+    authorize(actor, "change", user)
+    removed = reset_lockout(username=user.username)
     record(AuthEvent.USER_UNLOCKED, actor=actor, target=user, after={"attempts_cleared": removed})
     return removed
+
+
+def start_totp_enrolment(user: User) -> TOTPDevice:
+    """The unconfirmed authenticator `user` is registering (made on first call). It grants
+    nothing until confirmed with a code (confirm_totp_device, which writes the trail)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
 
 
 @transaction.atomic
@@ -170,8 +181,9 @@ def confirm_totp_device(user: User, device: TOTPDevice) -> None:
     record(AuthEvent.OTP_ENROLLED, actor=user, target=user, after={"device": device.name})
 
 
-@transaction.atomic
+@action
 def remove_totp_devices(user: User, *, actor) -> None:
+    authorize(actor, "reset_second_factor", user)
     if user.otp_required and user.pk == getattr(actor, "pk", None):
         raise ValidationError(_("Two-factor sign-in is required for your account."))
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
@@ -196,16 +208,13 @@ def deactivate_for_retirement(person, *, actor) -> None:
 
 
 def _hash_key(key: str) -> str:
-    import hashlib
-
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-@transaction.atomic
+@action
 def create_api_token(user: User, *, name: str, actor) -> tuple[ApiToken, str]:
     """Make a token for `user`; the returned key is shown once and never stored."""
-    import secrets
-
+    authorize(actor, "change", ApiToken)
     if not name.strip():
         raise ValidationError({"name": _("Name the system that will use the token.")})
     key = "mmr_" + secrets.token_urlsafe(32)
@@ -216,18 +225,15 @@ def create_api_token(user: User, *, name: str, actor) -> tuple[ApiToken, str]:
     return token, key
 
 
-@transaction.atomic
+@action
 def revoke_api_token(token: ApiToken, *, actor) -> None:
-    from django.utils import timezone
-
+    authorize(actor, "change", token)
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
         record(AuthEvent.TOKEN_REVOKED, actor=actor, target=token.user, after={"token": str(token)})
 
 
 def user_for_api_key(key: str) -> User | None:
-    from django.utils import timezone
-
     token = (
         ApiToken.objects.usable()
         .select_related("user")

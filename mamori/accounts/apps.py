@@ -8,8 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self):
-        from mamori.accounts import checks  # noqa: F401  (registers the account checks)
+        from mamori.accounts import access, checks  # noqa: F401  (registers rules and checks)
+        from mamori.accounts.actions import deactivate_for_retirement
         from mamori.accounts.events import AuthEvent
+        from mamori.org.actions import on_retirement
         from mamori.trail.types import register
 
         register(AuthEvent)
+        on_retirement(deactivate_for_retirement)

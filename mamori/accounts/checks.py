@@ -26,7 +26,7 @@ from mamori.policy.vocabulary import AccountSubject
 
 
 def _subject(subject):
-    return lambda spec: spec.get("subject") == subject
+    return lambda rule: rule.subject == subject
 
 
 def _day(value) -> str:
@@ -80,7 +80,7 @@ def _unused_message(user):
 def unused(context, rule):
     """Enabled accounts with no sign-in for the rule's `unused_days` (or, never used,
     created that long ago)."""
-    cutoff = clock.now() - dt.timedelta(days=rule.spec["unused_days"])
+    cutoff = clock.now() - dt.timedelta(days=rule.unused_days)
     return User.objects.filter(is_active=True).filter(
         Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
     )

@@ -16,6 +16,5 @@ class AuthEvent(models.TextChoices):
     USER_PASSWORD_SET = "user.password_set", _("Password set by administrator")
     USER_UNLOCKED = "user.unlocked", _("Lock-out lifted")
     USER_DEACTIVATED = "user.deactivated", _("User account disabled")
-    ACCESS_DENIED = "access.denied", _("Access refused")
     TOKEN_CREATED = "user.token_created", _("API token created")
     TOKEN_REVOKED = "user.token_revoked", _("API token revoked")

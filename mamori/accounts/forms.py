@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from mamori.accounts.models import AppRole, User
-from mamori.org.models import Person
+from mamori.org.forms import PersonByNumberField
 
 
 class LoginForm(forms.Form):
@@ -36,19 +36,6 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].strip()
-
-
-class PersonByNumberField(forms.CharField):
-    """A person chosen by employee number: works with 15,000 people, unlike a select."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        person = Person.objects.filter(employee_no=value.strip()).select_related("unit").first()
-        if person is None:
-            raise forms.ValidationError(_("No person has employee number %(no)s.") % {"no": value})
-        return person
 
 
 class UserCreateForm(forms.Form):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from mamori.access import allowed
 from mamori.accounts import actions
 from mamori.accounts.forms import (
     AdminPasswordForm,
@@ -30,7 +31,6 @@ from mamori.accounts.forms import (
     UserSearchForm,
 )
 from mamori.accounts.models import User
-from mamori.accounts.permissions import admin_required
 from mamori.lib.forms import apply_validation_error
 
 PENDING_KEY = "mamori_pending_login"
@@ -109,7 +109,7 @@ def login_otp_view(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
-        device = _unconfirmed_device(user)
+        device = actions.start_totp_enrolment(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         allowed, _info = device.verify_is_allowed()
@@ -130,13 +130,6 @@ def login_otp_view(request):
     if enrolling:
         context |= {"qr": _qr_data_uri(device), "secret": base64.b32encode(device.bin_key).decode()}
     return render(request, "accounts/login_otp.html", context)
-
-
-def _unconfirmed_device(user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    return device
 
 
 @require_POST
@@ -177,7 +170,7 @@ def two_factor_view(request):
                 messages.error(request, " ".join(exc.messages))
             return redirect("accounts:two_factor")
         if step in {"start", "confirm"} and device is None:
-            pending = _unconfirmed_device(user)
+            pending = actions.start_totp_enrolment(user)
             if step == "confirm" and form.is_valid():
                 if pending.verify_token(form.cleaned_data["token"]):
                     actions.confirm_totp_device(user, pending)
@@ -205,7 +198,7 @@ def _locked_usernames(usernames: list[str]) -> set[str]:
     )
 
 
-@admin_required
+@allowed("change", User)
 def user_list(request):
     form = UserSearchForm(request.GET or None)
     users = User.objects.order_by("username")
@@ -226,7 +219,7 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"form": form, "page": page, "rows": rows})
 
 
-@admin_required
+@allowed("change", User)
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def user_create(request):
@@ -253,7 +246,7 @@ def user_create(request):
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-@admin_required
+@allowed("change", User)
 @require_http_methods(["GET", "POST"])
 def user_detail(request, pk: int):
     account = get_object_or_404(User, pk=pk)
@@ -283,7 +276,7 @@ def user_detail(request, pk: int):
     return render(request, "accounts/user_detail.html", context)
 
 
-@admin_required
+@allowed("change", User)
 @sensitive_post_parameters("password")
 @require_POST
 def user_set_password(request, pk: int):
@@ -304,7 +297,7 @@ def user_set_password(request, pk: int):
     return redirect("accounts:user_detail", pk=pk)
 
 
-@admin_required
+@allowed("change", User)
 @require_POST
 def user_unlock(request, pk: int):
     account = get_object_or_404(User, pk=pk)
@@ -313,7 +306,7 @@ def user_unlock(request, pk: int):
     return redirect("accounts:user_detail", pk=pk)
 
 
-@admin_required
+@allowed("change", User)
 @require_POST
 def user_reset_otp(request, pk: int):
     account = get_object_or_404(User, pk=pk)

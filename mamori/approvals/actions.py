@@ -6,8 +6,9 @@ writes its trail event. Two approvers at once, a form posted twice or a withdraw
 during approval therefore end in exactly one valid state.
 
 Refusals:
-- `NotAllowed` (a PermissionDenied): the actor has no authority. It is written to
-  the trail (access.denied) after the transaction rolled back; views answer 403.
+- `Refused` (mamori.access, a PermissionDenied): the actor has no authority
+  (approvals/access.py says who has). It is written to the trail (access.denied) after the
+  transaction rolled back; views answer 403.
 - `StateConflict` (a ValidationError): the request is not in a state that allows
   this any more (already decided, completed, withdrawn); nothing changes.
 - `ValidationError({field: message})`: bad or missing input, shown at its field.
@@ -16,14 +17,14 @@ Refusals:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.access import Refused, access_for, action, authorize
 from mamori.approvals import notifications, routing
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.kinds import MODEL_FIELD, Completion, label, spec
@@ -38,19 +39,9 @@ from mamori.approvals.models import (
 )
 from mamori.ledger.models import DisposalState, InformationAsset, InformationSystem
 from mamori.lib import clock
-from mamori.org.scope import unit_scope
 from mamori.policy.rules import active_context
 from mamori.policy.vocabulary import EscalationSubject, RequestKind
 from mamori.trail.chain import record, snapshot
-
-
-class NotAllowed(PermissionDenied):
-    """The actor has no authority for this (written to the trail as access.denied)."""
-
-    def __init__(self, message: str, *, what: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.what = what
 
 
 class StateConflict(ValidationError):
@@ -99,22 +90,6 @@ SNAPSHOT_FIELDS = [
 ]
 
 
-def refusals_recorded(func):
-    """Write a refusal of authority to the trail, outside the rolled-back transaction."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except NotAllowed as exc:
-            from mamori.accounts.actions import record_access_denied
-
-            record_access_denied(kwargs.get("actor"), what=exc.what or exc.message)
-            raise
-
-    return wrapper
-
-
 def _context():
     context = active_context()
     if context is None:
@@ -135,20 +110,12 @@ def _what(request: Request | None, verb: str) -> str:
 
 
 def _person(actor):
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise NotAllowed(
-            _("Your account is not linked to a member of staff, so it cannot file requests."),
-            what="file request (no person)",
-        )
-    return person
+    authorize(actor, "file", Request, what="file request (no person)")
+    return actor.person
 
 
 def _check_requester(request: Request, actor, verb: str) -> None:
-    if request.requester_id != getattr(actor, "pk", None):
-        raise NotAllowed(
-            _("Only the requester may do this."), what=_what(request, verb) + ": not the requester"
-        )
+    authorize(actor, "change", request, what=_what(request, verb) + ": not the requester")
 
 
 def _state_error(request: Request) -> StateConflict:
@@ -167,30 +134,22 @@ def resolve_references(actor, asset_ids, system_ids, *, request: Request | None 
 
     An id the requester may not see is refused at its field and written to the trail
     (nothing tells whether it exists)."""
-    from mamori.accounts.actions import record_access_denied
-
+    access = access_for(actor)
     asset_ids = sorted({int(pk) for pk in asset_ids or []})
     system_ids = sorted({int(pk) for pk in system_ids or []})
     assets = list(
-        InformationAsset.objects.visible_to(actor)
-        .filter(pk__in=asset_ids)
+        access.restrict(InformationAsset.objects.filter(pk__in=asset_ids))
         .select_related("system__owner_unit", "owner_unit")
         .order_by("ledger_no")
     )
     systems = list(
-        InformationSystem.objects.visible_to(actor)
-        .filter(pk__in=system_ids)
+        access.restrict(InformationSystem.objects.filter(pk__in=system_ids))
         .select_related("owner_unit")
         .order_by("code")
     )
     missing_assets = set(asset_ids) - {a.pk for a in assets}
     missing_systems = set(system_ids) - {s.pk for s in systems}
     if missing_assets or missing_systems:
-        record_access_denied(
-            actor,
-            what=_what(request, "refer to")
-            + f": assets {sorted(missing_assets)} systems {sorted(missing_systems)} not visible",
-        )
         errors = {}
         if missing_assets:
             errors["assets"] = _(
@@ -200,7 +159,13 @@ def resolve_references(actor, asset_ids, system_ids, *, request: Request | None 
             errors["systems"] = _(
                 "You cannot refer to information system(s) %(ids)s: they do not exist or are not in your scope."
             ) % {"ids": ", ".join(str(i) for i in sorted(missing_systems))}
-        raise ValidationError(errors)
+        error = ValidationError(errors)
+        # Refused at the fields, and written to the trail as a refusal by @action.
+        error.refusal = access.refusal(
+            what=_what(request, "refer to")
+            + f": assets {sorted(missing_assets)} systems {sorted(missing_systems)} not visible"
+        )
+        raise error
     return assets, systems
 
 
@@ -342,7 +307,7 @@ def _guidance_for(request: Request, context, assets, systems) -> routing.Guidanc
 # Filing ------------------------------------------------------------------------------
 
 
-@refusals_recorded
+@action
 def file_request(
     *,
     actor,
@@ -367,7 +332,6 @@ def file_request(
     return _file(actor, person, kind, fields, assets, systems, submit, token)
 
 
-@transaction.atomic
 def _file(actor, person, kind, fields, assets, systems, submit, token) -> Request:
     context = _context()
     now = clock.now()
@@ -392,7 +356,7 @@ def _file(actor, person, kind, fields, assets, systems, submit, token) -> Reques
         emergency=request.emergency,
         context=context,
     )
-    _check_may_file(guidance, request)
+    _check_may_file(guidance, request, actor)
     if submit:
         _check_problems(guidance)
     validate(request, guidance, submitting=submit)
@@ -421,14 +385,16 @@ def _file(actor, person, kind, fields, assets, systems, submit, token) -> Reques
     return request
 
 
-def _check_may_file(guidance: routing.Guidance, request: Request) -> None:
-    """Refuse a requester the pack does not let file this kind (例外措置: 局(区)情報管理者)."""
+def _check_may_file(guidance: routing.Guidance, request: Request, actor) -> None:
+    """Refuse a requester the pack does not let file this kind (例外措置: 局(区)情報管理者).
+    The pack's `requester` role decides; guidance worked it out with the route."""
     if not guidance.requester_allowed:
         role = guidance.answer.requester
-        raise NotAllowed(
+        raise Refused(
             _("Only the %(role)s may file this request.") % {"role": role.name},
             what=_what(request if request.pk else None, f"file {request.kind}")
             + f": requester is not {role.key}",
+            actor=actor,
         )
 
 
@@ -438,7 +404,7 @@ def _check_problems(guidance: routing.Guidance) -> None:
         raise ValidationError(guidance.problems)
 
 
-@refusals_recorded
+@action
 def update_request(
     request: Request, *, actor, fields: dict, asset_ids=(), system_ids=()
 ) -> Request:
@@ -447,7 +413,6 @@ def update_request(
     return _update(request, actor, fields, assets, systems)
 
 
-@transaction.atomic
 def _update(request, actor, fields, assets, systems) -> Request:
     request = _lock(request)
     _check_requester(request, actor, "change")
@@ -471,8 +436,7 @@ def _update(request, actor, fields, assets, systems) -> Request:
     return request
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def submit_request(request: Request, *, actor) -> Request:
     """File a draft, or file again a request that was sent back (a new round)."""
     request = _lock(request)
@@ -484,7 +448,7 @@ def submit_request(request: Request, *, actor) -> Request:
     systems = list(request.systems.select_related("owner_unit"))
     _check_assets_in_use(assets)
     guidance = _guidance_for(request, context, assets, systems)
-    _check_may_file(guidance, request)
+    _check_may_file(guidance, request, actor)
     _check_problems(guidance)
     validate(request, guidance, submitting=True)
     _submit(request, actor=actor, context=context, guidance=guidance)
@@ -568,9 +532,10 @@ class Decision:
 
 
 def _decidable_step(request: Request, actor, *, step_id=None, kinds=None):
-    """The pending step `actor` may decide, with their authority; refusals as exceptions."""
-    context = active_context()
-    person = getattr(actor, "person", None)
+    """The pending step `actor` may decide, with their authority (approvals/access.py:
+    "decide"); refusals as exceptions."""
+    access = access_for(actor)
+    person = access.person
     pending = list(
         request.steps.filter(round=request.round, state=StepState.PENDING).prefetch_related(
             "approvers"
@@ -582,16 +547,10 @@ def _decidable_step(request: Request, actor, *, step_id=None, kinds=None):
         pending = [s for s in pending if s.pk == int(step_id)]
     reasons = []
     for step in pending:
-        authority = routing.authority_on_step(
-            context,
-            step,
-            request,
-            person,
-            approver_ids={p.pk for p in step.approvers.all()},
-        )
-        if authority.allowed:
-            return step, authority
-        reasons.append(authority.reason)
+        verdict = access.verdict("decide", step)
+        if verdict:
+            return step, verdict.detail
+        reasons.append(verdict.reason)
     if (
         person is not None
         and request.steps.filter(round=request.round, decided_by=person)
@@ -617,11 +576,10 @@ def _decidable_step(request: Request, actor, *, step_id=None, kinds=None):
         if own
         else (reasons[0] if reasons else _("You are not on the route of this request."))
     )
-    raise NotAllowed(reason, what=_what(request, "decide") + f": {reason}")
+    raise access.refusal(reason, what=_what(request, "decide") + f": {reason}")
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def decide(request: Request, *, actor, decision: str, comment: str = "", step_id=None) -> Request:
     """承認 / 差戻し / 却下 of the step the actor may decide (as approver or deputy)."""
     if decision not in Decision.ALL:
@@ -770,8 +728,7 @@ def _deputies_today(request: Request, step: ApprovalStep) -> list:
     ]
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def withdraw(request: Request, *, actor, comment: str = "") -> Request:
     """引戻し: the requester takes the request back before it is decided."""
     request = _lock(request)
@@ -805,38 +762,16 @@ def withdraw(request: Request, *, actor, comment: str = "") -> Request:
 # Completion: return, disposal ------------------------------------------------------------
 
 
-def may_confirm(request: Request, user) -> bool:
-    """May `user` record the return or the disposal? The requester, whoever decided a
-    step of the request, or whoever may decide its final step now (the 課長 or deputy)."""
-    person = getattr(user, "person", None)
-    if request.requester_id == getattr(user, "pk", None):
-        return True
-    if person is None:
-        return False
-    if request.steps.filter(round=request.round, decided_by=person).exists():
-        return True
-    final = (
-        request.steps.filter(round=request.round, kind=StepKind.APPROVE)
-        .prefetch_related("approvers")
-        .order_by("-order")
-        .first()
-    )
-    return final is not None and (
-        routing.authority_on_step(active_context(), final, request, person).allowed
-    )
-
-
 def _check_may_confirm(request: Request, actor, verb: str) -> None:
-    if may_confirm(request, actor):
-        return
-    raise NotAllowed(
-        _("Only the requester or an approver of this request may record this."),
+    authorize(
+        actor,
+        "confirm",
+        request,
         what=_what(request, verb) + ": not the requester or an approver",
     )
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def record_return(
     request: Request, *, actor, returned_at: dt.datetime | None, note: str = ""
 ) -> Request:
@@ -877,8 +812,7 @@ def _complete(request: Request, actor) -> None:
     request.save()
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def record_disposal(
     request: Request,
     *,
@@ -947,8 +881,7 @@ def _mark_disposed_in_ledger(request: Request, actor, disposed_at) -> bool:
     assets = list(request.assets.select_related("owner_unit"))
     if not assets:
         return True
-    scope = unit_scope(actor)
-    if not all(scope.manages(a.owner_unit) for a in assets):
+    if not access_for(actor).can("update_ledger", request):
         return False
     context = active_context()
     day = timezone.localtime(disposed_at).date()
@@ -968,8 +901,7 @@ def _mark_disposed_in_ledger(request: Request, actor, disposed_at) -> bool:
     return True
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def update_ledger_for_disposal(request: Request, *, actor) -> Request:
     """A ledger keeper marks the assets of a recorded disposal as disposed of."""
     request = _lock(request)
@@ -977,12 +909,9 @@ def update_ledger_for_disposal(request: Request, *, actor) -> Request:
         raise _state_error(request)
     if request.ledger_updated:
         raise StateConflict(_("The ledger is already up to date."), code="state")
-    scope = unit_scope(actor)
-    if not all(scope.manages(a.owner_unit) for a in request.assets.select_related("owner_unit")):
-        raise NotAllowed(
-            _("Only the keeper of the ledger may update it."),
-            what=_what(request, "update ledger for") + ": not the ledger keeper",
-        )
+    authorize(
+        actor, "update_ledger", request, what=_what(request, "update ledger for") + ": not the ledger keeper"
+    )
     request.ledger_updated = _mark_disposed_in_ledger(request, actor, request.disposed_at)
     request.updated_at = clock.now()
     request.save(update_fields=["ledger_updated", "updated_at"])
@@ -1024,8 +953,7 @@ def _report(request: Request, *, actor, report: str) -> None:
     notifications.exception_reported(request, people)
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def report_exception(request: Request, *, actor, report: str) -> Request:
     """事後報告: the emergency exception is reported to the approver (CISO)."""
     request = _lock(request)
@@ -1038,8 +966,7 @@ def report_exception(request: Request, *, actor, report: str) -> Request:
     return request
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def acknowledge_report(request: Request, *, actor, comment: str = "") -> Request:
     """The approver (CISO) has received the report of an emergency exception."""
     request = _lock(request)
@@ -1077,17 +1004,17 @@ def acknowledge_report(request: Request, *, actor, comment: str = "") -> Request
 # Rerouting -------------------------------------------------------------------------------
 
 
-@refusals_recorded
-@transaction.atomic
+@action
 def reroute_step(step: ApprovalStep, *, actor, reason: str) -> ApprovalStep:
     """An administrator gives an undecided step to whoever holds its role today
     (after 人事異動); the old and new approvers are kept in the trail."""
-    if not getattr(actor, "is_administrator", False):
-        raise NotAllowed(
-            _("Only an administrator may reroute a request."),
-            what=f"reroute step {step.pk} of request {step.request_id}: not an administrator",
-        )
     request = _lock(step.request)
+    authorize(
+        actor,
+        "reroute",
+        request,
+        what=f"reroute step {step.pk} of request {step.request_id}: not an administrator",
+    )
     step = ApprovalStep.objects.prefetch_related("approvers").get(pk=step.pk)
     if request.status not in (
         RequestStatus.SUBMITTED,

@@ -1,6 +1,7 @@
 """Request endpoints: ask what the policy says, file, list, read and act on requests,
-for 文書管理 or groupware. Scoped exactly as the screens (Request.objects.visible_to)
-and changed only through the same actions, so refusals are the same and in the trail.
+for 文書管理 or groupware. Scoped exactly as the screens (the access model,
+approvals/access.py) and changed only through the same actions, so refusals are the same
+and in the trail.
 
 Errors: 401 without credentials, 403 without authority, 404 for what the caller may
 not see, 409 when the request's state does not allow the action, 422 for bad input
@@ -13,17 +14,17 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from mamori.access import Refused
 from mamori.approvals import actions, routing
 from mamori.approvals.models import ApprovalStep, Request
 from mamori.approvals.views import _overdue_requests, _waiting_steps
 from mamori.ledger.models import InformationAsset
-from mamori.policy.rules import active_context
 
 router = Router(tags=["requests"])
 
@@ -201,10 +202,9 @@ def _errors(exc: ValidationError):
     return {"__all__": [str(m) for m in exc.messages]}
 
 
-def _detail_queryset(user):
-    return (
-        Request.objects.visible_to(user)
-        .select_related("unit", "requester")
+def _detail_queryset(access):
+    return access.restrict(
+        Request.objects.select_related("unit", "requester")
         .prefetch_related(
             "assets",
             "systems",
@@ -217,8 +217,8 @@ def _run(func, *args, **kwargs):
     """(refusal, result): a refusal is a Status with the code and message, as the screens refuse."""
     try:
         result = func(*args, **kwargs)
-    except actions.NotAllowed as exc:
-        return Status(403, {"detail": exc.message}), None
+    except Refused as exc:
+        return Status(403, {"detail": str(exc.message)}), None
     except actions.StateConflict as exc:
         return Status(409, {"detail": " ".join(exc.messages)}), None
     except ValidationError as exc:
@@ -237,9 +237,8 @@ class GuidanceQuery(Schema):
 def guidance(request, query: Query[GuidanceQuery]):
     """What the policy in force says about a request before it is filed: whether
     permission is needed, from whom (today), which records and measures, on which clauses."""
-    user = request.user
-    person = user.person
-    found = list(InformationAsset.objects.visible_to(user).filter(pk__in=query.assets))
+    person = request.user.person
+    found = list(request.access.restrict(InformationAsset.objects.filter(pk__in=query.assets)))
     answer = routing.guidance(
         query.kind,
         requester=person,
@@ -286,14 +285,14 @@ def list_requests(
 ):
     """Requests the caller may see; `box` as the inbox: waiting for my decision, filed by me, overdue."""
     user = request.user
-    rows = Request.objects.visible_to(user)
+    rows = request.access.restrict(Request.objects.all())
     if box == "waiting":
-        steps = _waiting_steps(user, active_context())
+        steps = _waiting_steps(request.access)
         rows = rows.filter(pk__in=steps.values("request_id"))
     elif box == "mine":
         rows = rows.filter(requester=user)
     elif box == "overdue":
-        overdue = _overdue_requests(user, None, _waiting_steps(user, active_context()))
+        overdue = _overdue_requests(user, _waiting_steps(request.access))
         rows = rows.filter(pk__in=overdue.values("pk"))
     if kind:
         rows = rows.filter(kind=kind)
@@ -304,7 +303,7 @@ def list_requests(
 
 @router.get("/requests/{request_id}", response={200: RequestOut, 404: ErrorOut})
 def get_request(request, request_id: int):
-    return get_object_or_404(_detail_queryset(request.user), pk=request_id)
+    return request.access.get_or_404(_detail_queryset(request.access), pk=request_id)
 
 
 @router.post(
@@ -332,7 +331,7 @@ def file_request(request, payload: RequestIn):
     )
     if error:
         return error
-    return Status(200 if existing else 201, _detail_queryset(request.user).get(pk=result.pk))
+    return Status(200 if existing else 201, _detail_queryset(request.access).get(pk=result.pk))
 
 
 @router.post(
@@ -344,11 +343,9 @@ def act(request, request_id: int, payload: ActionIn):
     sent back), return, dispose (with the disposal record), report and acknowledge (emergency
     exceptions)."""
     user = request.user
-    req = Request.objects.visible_to(user).filter(pk=request_id).first()
-    if req is None:
-        from mamori.accounts.actions import record_access_denied
-
-        record_access_denied(user, what=f"API {payload.action} request {request_id}: not in scope")
+    try:
+        req = request.access.get_or_404(Request.objects.all(), pk=request_id)
+    except Http404:
         return Status(404, {"detail": _("No such request.")})
     action = payload.action
     if action == "submit":
@@ -385,9 +382,7 @@ def act(request, request_id: int, payload: ActionIn):
     elif action == "report":
         error, result = _run(actions.report_exception, req, actor=user, report=payload.report)
     else:
-        error, result = _run(
-            user, actions.acknowledge_report, req, actor=user, comment=payload.comment
-        )
+        error, result = _run(actions.acknowledge_report, req, actor=user, comment=payload.comment)
     if error:
         return error
-    return _detail_queryset(user).get(pk=req.pk)
+    return _detail_queryset(request.access).get(pk=req.pk)

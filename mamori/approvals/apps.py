@@ -8,8 +8,13 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Requests and approvals")
 
     def ready(self):
-        from mamori.approvals import checks, reminders  # noqa: F401  (registers checks, the remind task)
+        # Registers who sees and acts on requests, the checks and the remind task.
+        from mamori.approvals import access, checks, reminders  # noqa: F401
         from mamori.approvals.events import ApprovalEvent
+        from mamori.approvals.panels import EXCEPTIONS, WORK
+        from mamori.compliance.panels import add_panel, add_work_in_progress
         from mamori.trail.types import register
 
         register(ApprovalEvent)
+        add_work_in_progress(WORK)
+        add_panel(EXCEPTIONS)

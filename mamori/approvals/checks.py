@@ -28,7 +28,7 @@ def _overdue_message(request):
     title=_("Request not decided by its due date"),
     severity=MEDIUM,
     rule_kind="escalation",
-    accepts=lambda spec: spec.get("subject") == EscalationSubject.APPROVAL,
+    accepts=lambda rule: rule.subject == EscalationSubject.APPROVAL,
     message=_overdue_message,
     unit_field="unit",
     only=("id", "title", "unit"),
@@ -54,7 +54,7 @@ def overdue(context, rule):
     title=_("Not returned by its expected return date"),
     severity=MEDIUM,
     rule_kind="escalation",
-    accepts=lambda spec: spec.get("subject") == EscalationSubject.RETURN,
+    accepts=lambda rule: rule.subject == EscalationSubject.RETURN,
     message=lambda request: (
         _("%(kind)s by %(name)s was to be returned on %(date)s.")
         % {

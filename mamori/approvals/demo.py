@@ -89,7 +89,7 @@ def add_demo_requests() -> int:
         asset_ids=[usb.pk],
     )
     count += 1
-    if "send" in {r.spec.get("request") for r in context.rules_of("permission")}:
+    if "send" in context.permission_kinds():
         send = actions.file_request(
             actor=staff,
             kind="send",

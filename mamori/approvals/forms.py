@@ -102,15 +102,14 @@ class RequestForm(forms.Form):
     )
     declared_level = forms.ChoiceField(label=_("Classification"), required=False)
 
-    def __init__(self, *args, kind: str, user, context, guidance=None, required=(), **kwargs):
+    def __init__(self, *args, kind: str, access, context, guidance=None, required=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.guidance = guidance
         self.required_names = {MODEL_FIELD[key] for key in required}
         self.fields["token"].initial = uuid.uuid4()
         assets = (
-            InformationAsset.objects.visible_to(user)
-            .in_use()
+            access.restrict(InformationAsset.objects.in_use())
             .select_related("owner_unit")
             .order_by("ledger_no")
         )
@@ -119,7 +118,7 @@ class RequestForm(forms.Form):
         ]
         self.fields["systems"].choices = [
             (s.pk, f"{s.code} {s.name}")
-            for s in InformationSystem.objects.visible_to(user).active().order_by("code")
+            for s in access.restrict(InformationSystem.objects.active()).order_by("code")
         ]
         if context is not None:
             axis = context.primary_axis()

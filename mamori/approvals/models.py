@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.approvals.kinds import Completion, spec
-from mamori.org.scope import unit_scope
 from mamori.policy.vocabulary import RequestKind
 
 
@@ -53,34 +52,6 @@ def _units_in(scope):
 
 
 class RequestQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "RequestQuerySet":
-        """Requests a user may open: their own, those of the units in their scope
-        (org.scope), and those they are on the route of or act for as deputy (代決).
-        Drafts are seen by their requester only."""
-        if not user.is_authenticated:
-            return self.none()
-        scope = unit_scope(user)
-        if scope.everything:
-            return self.filter(Q(requester=user) | ~Q(status=RequestStatus.DRAFT))
-        # A union of indexed subqueries (own, by unit, on the route) rather than one OR,
-        # which would make the database read every request.
-        requests = Request.objects.order_by()
-        parts = [
-            requests.filter(unit_id__in=_units_in(scope))
-            .exclude(status=RequestStatus.DRAFT)
-            .values("pk")
-        ]
-        from mamori.approvals.routing import routed_step_filter
-
-        routed = routed_step_filter(user)
-        if routed is not None:
-            steps = ApprovalStep.objects.filter(routed).values("request_id")
-            parts.append(
-                requests.filter(pk__in=steps).exclude(status=RequestStatus.DRAFT).values("pk")
-            )
-        own = requests.filter(requester=user).values("pk")
-        return self.filter(pk__in=own.union(*parts))
-
     def of_kind(self, kind: str) -> "RequestQuerySet":
         return self.filter(kind=kind)
 

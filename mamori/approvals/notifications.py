@@ -1,5 +1,5 @@
 """The e-mails requests send, queued in the transaction of the change they report
-(mamori.lib.notify). Always in the organization's language, whatever the screen
+(mamori.mail.outbox). Always in the organization's language, whatever the screen
 language of the person who acted."""
 
 from django.conf import settings
@@ -8,7 +8,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mamori.approvals.kinds import kind_label
-from mamori.lib import notify
+from mamori.lib.wareki import show_datetime
+from mamori.mail import outbox
 
 TOPIC = "approvals"
 
@@ -28,7 +29,7 @@ def _heading(request) -> str:
 
 def _send(recipients, subject: str, lines: list[str], request) -> None:
     body = "\n".join([*lines, "", _link(request), "", _("— mamori (sent automatically)")])
-    notify.queue(recipients, subject, body, topic=f"{TOPIC}:{request.pk}")
+    outbox.queue(recipients, subject, body, topic=f"{TOPIC}:{request.pk}")
 
 
 def decision_needed(request, people, *, step_name: str, due_at=None) -> None:
@@ -41,9 +42,7 @@ def decision_needed(request, people, *, step_name: str, due_at=None) -> None:
             % {"name": request.requester_name, "unit": request.unit.name},
         ]
         if due_at is not None:
-            from mamori.core.templatetags.mamori import wareki_datetime
-
-            lines.append(_("Please decide by %(due)s.") % {"due": wareki_datetime(due_at)})
+                    lines.append(_("Please decide by %(due)s.") % {"due": show_datetime(due_at)})
         _send(
             people,
             _("Decision requested: %(heading)s") % {"heading": _heading(request)},

@@ -24,11 +24,10 @@ from mamori.approvals.kinds import (
 )
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepKind, StepState
 from mamori.approvals.views import _visible, enabled_kinds, record_rows
-from mamori.core.templatetags.mamori import wareki, wareki_datetime
 from mamori.lib import clock
 from mamori.lib.pdf import pdf_response
+from mamori.lib.wareki import show_date, show_datetime
 from mamori.org.models import OrgUnit
-from mamori.policy.rules import active_context
 
 
 def register_title(kind: str) -> str:
@@ -36,7 +35,7 @@ def register_title(kind: str) -> str:
 
 
 def registers(request):
-    context = active_context()
+    context = request.access.context
     rows = [{"kind": k, "title": register_title(k)} for k in enabled_kinds(context)]
     return render(request, "approvals/registers.html", {"rows": rows})
 
@@ -44,8 +43,7 @@ def registers(request):
 def _register_rows(request, kind: str):
     form = RegisterFilterForm(request.GET or None)
     rows = (
-        Request.objects.visible_to(request.user)
-        .of_kind(kind)
+        request.access.restrict(Request.objects.of_kind(kind))
         .exclude(status=RequestStatus.DRAFT)
         .select_related("unit", "requester")
         .prefetch_related(
@@ -154,14 +152,14 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        return wareki_datetime(value)
+        return show_datetime(value)
     if isinstance(value, dt.date):
-        return wareki(value)
+        return show_date(value)
     return str(value)
 
 
 def register(request, kind: str):
-    if kind not in enabled_kinds(active_context()):
+    if kind not in enabled_kinds(request.access.context):
         raise Http404
     form, rows = _register_rows(request, kind)
     page = Paginator(rows, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -191,7 +189,7 @@ def register_export(request, kind: str):
     """The register as an Excel workbook (all rows the filters select)."""
     from openpyxl import Workbook
 
-    if kind not in enabled_kinds(active_context()):
+    if kind not in enabled_kinds(request.access.context):
         raise Http404
     _form, rows = _register_rows(request, kind)
     columns = _columns(kind)

@@ -181,17 +181,14 @@ def route_system_of(assets, systems):
 
 def escalation(context: PolicyContext | None, subject: str) -> dict:
     """The pack's reminder and escalation settings for a subject, with defaults."""
-    rule = None
-    if context is not None:
-        rules = context.rules_of("escalation", subject=str(subject))
-        rule = rules[0] if rules else None
-    spec = rule.spec if rule is not None else {}
+    rule = context.escalation(subject) if context is not None else None
+    remind = rule.remind_after_days if rule is not None else None
     return {
         "remind_after_days": int(
-            spec.get("remind_after_days", DEFAULT_REMIND_AFTER_DAYS.get(subject, 3))
+            remind if remind is not None else DEFAULT_REMIND_AFTER_DAYS.get(subject, 3)
         ),
-        "escalate_after_days": spec.get("escalate_after_days"),
-        "escalate_to": spec.get("escalate_to") or "",
+        "escalate_after_days": rule.escalate_after_days if rule is not None else None,
+        "escalate_to": rule.escalate_to if rule is not None else "",
         "citation": context.citation(rule.clause) if rule is not None else None,
     }
 
@@ -518,20 +515,3 @@ def _may_hold(role, person: Person, context: PolicyContext, day: dt.date) -> boo
     if {"head_of", "lead_division_of", "unit_head", "system_owner"} & set(rule):
         return person.heads_unit
     return True
-
-
-def routed_step_filter(user, *, context=None, on=None) -> Q | None:
-    """A filter on ApprovalStep: the steps `user` is an approver of, or acts on as deputy."""
-    person = getattr(user, "person", None)
-    if person is None:
-        return None
-    # Subqueries on the approvers table rather than a join: no duplicate rows, no DISTINCT.
-    through = ApprovalStep.approvers.through.objects
-
-    def steps_of(person_id):
-        return through.filter(person_id=person_id).values("approvalstep_id")
-
-    query = Q(pk__in=steps_of(person.pk))
-    for principal_id, role_key in acting_principals(person, context=context, on=on):
-        query |= Q(pk__in=steps_of(principal_id), role_key=role_key)
-    return query

@@ -1,12 +1,12 @@
 """Screens of requests: inbox, filing (with what the policy says), the record with
-its route and the actions the signed-in user may take. Every lookup goes through
-Request.objects.visible_to(user) (404 otherwise); every change through actions."""
+its route and the actions the signed-in user may take. Every lookup goes through the
+access model (approvals/access.py; 404 otherwise); every change through actions."""
 
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mamori.accounts.permissions import admin_required
+from mamori.access import allowed
 from mamori.approvals import actions, routing
 from mamori.approvals.forms import (
     DecisionForm,
@@ -38,51 +38,36 @@ from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
 from mamori.org.models import OrgUnit
-from mamori.org.scope import unit_scope
-from mamori.policy.rules import active_context
 from mamori.policy.vocabulary import RequestKind
 from mamori.trail.models import Event
 
 
 def _visible(request, pk: int) -> Request:
-    """The request `pk` if the signed-in user may see it; 404 otherwise. A POST naming a
-    request outside the user's scope (a forged form) is also written to the trail."""
-    found = (
-        Request.objects.visible_to(request.user)
-        .select_related("requester__person", "unit", "route_system", "policy_version")
-        .filter(pk=pk)
-        .first()
+    """The request `pk` if the signed-in user may see it; 404 otherwise (an attempt on a
+    request that exists is written to the trail)."""
+    return request.access.get_or_404(
+        Request.objects.select_related("requester__person", "unit", "route_system", "policy_version"),
+        pk=pk,
     )
-    if found is None:
-        if request.method == "POST":
-            from mamori.accounts.actions import record_access_denied
-
-            record_access_denied(
-                request.user, what=f"{request.method} {request.path}: request not in scope"
-            )
-        raise Http404(_("No such request."))
-    return found
 
 
 def enabled_kinds(context) -> list[str]:
     """The kinds of request the policy in force has a permission rule for."""
     if context is None:
         return []
-    kinds = {rule.spec.get("request") for rule in context.rules_of("permission")}
+    kinds = set(context.permission_kinds())
     return [kind for kind in RequestKind.values if kind in kinds]
 
 
 # Inbox ---------------------------------------------------------------------------
 
 
-def _waiting_steps(user, context):
-    query = routing.routed_step_filter(user, context=context)
-    if query is None:
-        return ApprovalStep.objects.none()
-    return ApprovalStep.objects.filter(state=StepState.PENDING).filter(query)
+def _waiting_steps(access):
+    """The pending steps the user is on the route of (as approver or deputy today)."""
+    return access.restrict(ApprovalStep.objects.filter(state=StepState.PENDING), "decide")
 
 
-def _overdue_requests(user, context, waiting):
+def _overdue_requests(user, waiting):
     now, today = clock.now(), clock.today()
     person = user.person
     query = Q(pk__in=waiting.filter(due_at__lt=now).values("request_id"))
@@ -97,12 +82,12 @@ def _overdue_requests(user, context, waiting):
 def inbox(request):
     """決裁待ち (waiting for me, also as deputy), 申請したもの (filed by me), 期限超過 (overdue)."""
     user = request.user
-    context = active_context()
+    context = request.access.context
     box = request.GET.get("box", "waiting")
     if box not in ("waiting", "mine", "overdue"):
         box = "waiting"
-    waiting = _waiting_steps(user, context)
-    overdue = _overdue_requests(user, context, waiting)
+    waiting = _waiting_steps(request.access)
+    overdue = _overdue_requests(user, waiting)
     mine = Request.objects.filter(requester=user)
     counts = {
         "waiting": waiting.count(),
@@ -148,7 +133,7 @@ def inbox(request):
 
 def new(request):
     """Choose the kind of request, with what the policy says about each."""
-    context = active_context()
+    context = request.access.context
     rows = []
     for kind in enabled_kinds(context):
         rules = context.rules_of("permission", request=kind)
@@ -157,7 +142,7 @@ def new(request):
                 "kind": kind,
                 "label": kind_label(kind),
                 "citations": [c for c in (context.citation(r.clause) for r in rules) if c],
-                "notes": [r.spec["note"] for r in rules if r.spec.get("note")],
+                "notes": [r.note for r in rules if r.note],
             }
         )
     return render(request, "approvals/new.html", {"rows": rows, "context": context})
@@ -173,17 +158,15 @@ def _ints(values) -> list[int]:
     return out
 
 
-def _guidance_from_post(user, kind, data, context):
+def _guidance_from_post(access, kind, data, context):
     """The policy's answer for what the form holds now (only assets the user may see)."""
-    person = user.person
+    person = access.user.person
     assets = list(
-        InformationAsset.objects.visible_to(user)
-        .filter(pk__in=_ints(data.getlist("assets")))
+        access.restrict(InformationAsset.objects.filter(pk__in=_ints(data.getlist("assets"))))
         .select_related("system__owner_unit")
     )
     systems = list(
-        InformationSystem.objects.visible_to(user)
-        .filter(pk__in=_ints(data.getlist("systems")))
+        access.restrict(InformationSystem.objects.filter(pk__in=_ints(data.getlist("systems"))))
         .select_related("owner_unit")
     )
     return routing.guidance(
@@ -212,14 +195,10 @@ def _initial_from_post(form_class_kwargs, data) -> dict:
 
 def _form_page(request, *, kind, context, instance=None):
     user = request.user
+    request.access.require("file", Request, what=f"{request.method} {request.path}: no person")
     person = user.person
-    if person is None:
-        from mamori.accounts.actions import record_access_denied
-
-        record_access_denied(user, what=f"{request.method} {request.path}: no person")
-        raise PermissionDenied
     if request.method == "POST":
-        guidance = _guidance_from_post(user, kind, request.POST, context)
+        guidance = _guidance_from_post(request.access, kind, request.POST, context)
     elif instance is not None:
         guidance = routing.guidance(
             kind,
@@ -235,7 +214,7 @@ def _form_page(request, *, kind, context, instance=None):
         guidance = routing.guidance(kind, requester=person, unit=person.unit, context=context)
     kwargs = {
         "kind": kind,
-        "user": user,
+        "access": request.access,
         "context": context,
         "guidance": guidance,
         "required": actions.required_fields(kind, guidance),
@@ -267,8 +246,6 @@ def _form_page(request, *, kind, context, instance=None):
                     )
                     if submit:
                         req = actions.submit_request(req, actor=user)
-            except actions.NotAllowed:
-                raise PermissionDenied from None
             except actions.StateConflict as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("approvals:detail", pk=instance.pk)
@@ -313,7 +290,7 @@ def _form_page(request, *, kind, context, instance=None):
 
 
 def create(request, kind: str):
-    context = active_context()
+    context = request.access.context
     if kind not in enabled_kinds(context):
         raise Http404(_("The policy in force has no rule on this kind of request."))
     return _form_page(request, kind=kind, context=context)
@@ -321,11 +298,7 @@ def create(request, kind: str):
 
 def edit(request, pk: int):
     req = _visible(request, pk)
-    if req.requester_id != request.user.pk:
-        from mamori.accounts.actions import record_access_denied
-
-        record_access_denied(request.user, what=f"{request.method} {request.path}")
-        raise PermissionDenied
+    request.access.require("change", req, what=f"{request.method} {request.path}")
     if not req.is_editable:
         messages.error(
             request,
@@ -333,16 +306,15 @@ def edit(request, pk: int):
             % {"status": req.get_status_display()},
         )
         return redirect("approvals:detail", pk=pk)
-    return _form_page(request, kind=req.kind, context=active_context(), instance=req)
+    return _form_page(request, kind=req.kind, context=request.access.context, instance=req)
 
 
 # The record and its actions ---------------------------------------------------------
 
 
 def _detail_context(request, req: Request, **forms) -> dict:
-    user = request.user
-    person = user.person
-    context = active_context()
+    access = request.access
+    context = access.context
     steps = list(req.steps.prefetch_related("approvers").order_by("round", "order", "id"))
     rounds = defaultdict(list)
     for step in steps:
@@ -358,29 +330,24 @@ def _detail_context(request, req: Request, **forms) -> dict:
             step.current_holders = holders
             step.stale = not (ids & {p.pk for p in holders})
         if step.state == StepState.PENDING:
-            authority = routing.authority_on_step(context, step, req, person, approver_ids=ids)
-            step.my_authority = authority
-            if authority.allowed:
+            step.request = req
+            verdict = access.verdict("decide", step)
+            step.my_authority = verdict.detail
+            if verdict:
                 can_decide.append(step)
-    can_reroute = user.is_administrator and req.status in (
+    can_reroute = access.can("reroute", req) and req.status in (
         RequestStatus.SUBMITTED,
         RequestStatus.CARRIED_OUT,
         RequestStatus.REPORTED,
     )
     for step in current:
         step.reroutable = can_reroute and step.state in (StepState.PENDING, StepState.WAITING)
-    is_requester = req.requester_id == user.pk
+    is_requester = access.can("change", req)
     decidable = [s for s in can_decide if s.kind in (StepKind.CONSULT, StepKind.APPROVE)]
     acknowledgeable = [s for s in can_decide if s.kind == StepKind.REPORT]
-    may_confirm = req.status == RequestStatus.APPROVED and actions.may_confirm(req, user)
+    may_confirm = req.status == RequestStatus.APPROVED and access.can("confirm", req)
     assets = list(req.assets.select_related("owner_unit").order_by("ledger_no"))
-    history = []
-    if user.is_administrator or user.is_auditor:
-        history = list(
-            Event.objects.visible_to(user)
-            .filter(target_type="approvals.request", target_id=str(req.pk))
-            .order_by("seq")
-        )
+    history = list(access.restrict(Event.objects.about(req)).order_by("seq"))
     completion = req.completion
     ctx = {
         "req": req,
@@ -408,7 +375,7 @@ def _detail_context(request, req: Request, **forms) -> dict:
         and req.status == RequestStatus.COMPLETED
         and not req.ledger_updated
         and bool(assets)
-        and all(unit_scope(user).manages(a.owner_unit) for a in assets),
+        and all(access.manages_unit(a.owner_unit) for a in assets),
         "history": history,
         "decision_form": forms.get("decision_form") or DecisionForm(),
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
@@ -445,8 +412,6 @@ def _act(request, req: Request, func, *, success: str, form_name: str = "", form
     (already in the trail), a message for a state conflict, errors at their fields."""
     try:
         func(req, actor=request.user, **kwargs)
-    except actions.NotAllowed:
-        raise PermissionDenied from None
     except actions.StateConflict as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("approvals:detail", pk=req.pk)
@@ -542,7 +507,7 @@ def acknowledge(request, pk: int):
     )
 
 
-@admin_required
+@allowed("reroute", Request)
 @require_POST
 def reroute(request, pk: int, step_pk: int):
     req = _visible(request, pk)
@@ -553,8 +518,6 @@ def reroute(request, pk: int, step_pk: int):
         actions.reroute_step(
             step, actor=request.user, reason=getattr(form, "cleaned_data", {}).get("reason", "")
         )
-    except actions.NotAllowed:
-        raise PermissionDenied from None
     except actions.StateConflict as exc:
         messages.error(request, " ".join(exc.messages))
     except ValidationError as exc:
@@ -604,8 +567,6 @@ def complete(request, pk: int):
                         method=data.get("disposal_method", ""),
                         proof=data.get("disposal_proof", ""),
                     )
-            except actions.NotAllowed:
-                raise PermissionDenied from None
             except actions.StateConflict as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("approvals:detail", pk=req.pk)
@@ -620,11 +581,8 @@ def complete(request, pk: int):
                 )
                 return redirect("approvals:detail", pk=req.pk)
     else:
-        if req.status == RequestStatus.APPROVED and not actions.may_confirm(req, request.user):
-            from mamori.accounts.actions import record_access_denied
-
-            record_access_denied(request.user, what=f"{request.method} {request.path}")
-            raise PermissionDenied
+        if req.status == RequestStatus.APPROVED:
+            request.access.require("confirm", req, what=f"{request.method} {request.path}")
         if req.status != RequestStatus.APPROVED:
             messages.error(
                 request,
@@ -646,13 +604,13 @@ def complete(request, pk: int):
 # Administration ------------------------------------------------------------------------
 
 
-@admin_required
+@allowed("reroute", Request)
 def routes(request):
     """Undecided steps whose approvers no longer hold the role (人事異動): to reroute.
 
     Read as plain values (thousands of open steps in a large city), holders computed once
     per role and unit; only the stale steps are loaded as objects."""
-    context = active_context()
+    context = request.access.context
     open_steps = ApprovalStep.objects.filter(
         state__in=[StepState.PENDING, StepState.WAITING],
         request__status__in=[

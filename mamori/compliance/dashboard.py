@@ -1,13 +1,12 @@
 """The compliance dashboard: its context is built here, section by section.
 
-`build(request)` computes the findings once for the request, keeps those of the user's
-scope (the whole organization, or a 課長's units and the units under them), and hands
-them to each function of SECTIONS, which returns a dict for the template or None (the
-section is then left out). Every number links to the list behind it: the findings list
-(/compliance/findings/?check=&severity=&unit=&clause=) or the lists of work in progress.
-
-The self-inspection rates come from mamori.inspections.stats (submitted checklists of
-the latest 年度 with a launched campaign).
+`build(access)` computes the findings once for the request, keeps those of the units the
+user oversees (the whole organization, or a 課長's units and the units under them; see
+compliance/access.py), and hands them to each function of SECTIONS, which returns a dict
+for the template or None (the section is then left out). The domain apps add their own
+sections and the work in progress they count (compliance/panels.py). Every number links
+to the list behind it: the findings list (/compliance/findings/?check=&severity=&unit=&
+clause=) or the lists of work in progress.
 """
 
 from __future__ import annotations
@@ -21,14 +20,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from mamori.approvals.models import Request, RequestStatus
-from mamori.compliance import registry
-from mamori.compliance.access import Scope, scope_of
+from mamori.compliance import panels, registry
 from mamori.compliance.models import ComplianceSnapshot
 from mamori.compliance.registry import HIGH, LOW, MEDIUM, SEVERITY_LABELS, Finding
-from mamori.incidents.models import Incident
-from mamori.incidents.stats import vertical
 from mamori.lib import clock
+from mamori.lib.charts import vertical
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import PolicyContext
 
@@ -37,13 +33,20 @@ TREND_DAYS = 30
 
 @dataclass
 class Scoped:
-    """The findings of one request, within the user's scope, with the units they name."""
+    """The findings of one request, within the units the user oversees, with the units
+    they name."""
 
     context: PolicyContext
-    scope: Scope
+    access: object  # mamori.access.Access
     findings: list[Finding]
     units: dict[int, OrgUnit]  # every unit, by id (one query)
-    user: object = None
+
+    @property
+    def whole(self) -> bool:
+        return self.access.oversees_all
+
+    def covers(self, unit: OrgUnit) -> bool:
+        return self.access.oversees(unit.path)
 
 
 def findings_url(**params) -> str:
@@ -51,16 +54,16 @@ def findings_url(**params) -> str:
     return reverse("compliance:findings") + (f"?{query}" if query else "")
 
 
-def load(user, context: PolicyContext) -> Scoped:
-    """All findings (one run of the registry) and all units, kept to `user`'s scope."""
-    scope = scope_of(user, context)
+def load(access, context: PolicyContext) -> Scoped:
+    """All findings (one run of the registry) and all units, kept to the units `access`
+    oversees."""
     units = {u.pk: u for u in OrgUnit.objects.only("pk", "code", "name", "path", "kind")}
     findings = registry.run(context)
-    if not scope.whole:
+    if not access.oversees_all:
         findings = [
-            f for f in findings if f.unit_id in units and scope.covers(units[f.unit_id].path)
+            f for f in findings if f.unit_id in units and access.oversees(units[f.unit_id].path)
         ]
-    return Scoped(context, scope, findings, units, user)
+    return Scoped(context, access, findings, units)
 
 
 def department_of(unit: OrgUnit, units: dict[int, OrgUnit]) -> OrgUnit:
@@ -150,12 +153,10 @@ def trend_section(data: Scoped) -> dict:
     """Findings per day from the daily snapshots (the last TREND_DAYS days), one query."""
     since = clock.today() - dt.timedelta(days=TREND_DAYS - 1)
     snapshots = ComplianceSnapshot.objects.filter(taken_on__gte=since)
-    if not data.scope.whole:
-        query = None
-        for unit in data.scope.units:
-            part = snapshots.filter(unit__path__startswith=unit.path)
-            query = part if query is None else query | part
-        snapshots = query
+    if not data.whole:
+        snapshots = snapshots.filter(
+            unit__in=data.access.restrict(OrgUnit.objects.all(), "oversee")
+        )
     totals = dict(snapshots.values_list("taken_on").annotate(n=Sum("count")).order_by("taken_on"))
     rows = [(f"{day.month}/{day.day}", int(n or 0)) for day, n in sorted(totals.items())]
     chart = vertical(_("Findings per day"), rows) if rows else None
@@ -163,94 +164,22 @@ def trend_section(data: Scoped) -> dict:
 
 
 def activity_section(data: Scoped) -> dict:
-    """Incidents and requests in progress, in the scope, each linked to its list."""
-    return {
-        "incidents": in_progress("incidents", data.scope).count(),
-        "incidents_url": reverse("compliance:in_progress", args=["incidents"]),
-        "requests": in_progress("requests", data.scope).count(),
-        "requests_url": reverse("compliance:in_progress", args=["requests"]),
-    }
-
-
-def self_inspection_section(data: Scoped) -> dict | None:
-    """The self-inspection compliance rates (遵守率) of the latest 年度 with a launched
-    campaign, by department and unit, within `data.scope`; None when there is no campaign.
-    Each unit's figure links to its checklist where the user may open it. Four queries."""
-    from mamori.inspections import stats
-    from mamori.inspections.access import is_security_office
-    from mamori.inspections.models import Campaign, CampaignStatus, Checklist, ChecklistStatus
-
-    year = (
-        Campaign.objects.exclude(status=CampaignStatus.DRAFT)
-        .order_by("-fiscal_year")
-        .values_list("fiscal_year", flat=True)
-        .first()
-    )
-    if year is None:
-        return None
-    covered = [pk for pk, unit in data.units.items() if data.scope.covers(unit.path)]
-    checklists = Checklist.objects.filter(campaign__fiscal_year=year).exclude(
-        campaign__status=CampaignStatus.DRAFT
-    )
-    if not data.scope.whole:
-        checklists = checklists.filter(unit_id__in=covered)
-    rows = list(checklists.values_list("unit_id", "status", "campaign_id"))
-    if not rows:
-        return None
-    visible = (
-        Checklist.objects.visible_to(data.user)
-        .filter(pk__in=checklists.values("pk"))
-        .values_list("unit_id", "pk")
-    )
-    links = {unit_id: reverse("inspections:checklist", args=[pk]) for unit_id, pk in visible}
-    campaign_ids = sorted({campaign_id for _unit, _status, campaign_id in rows})
-    rates = stats.unit_rates(fiscal_year=year, units=None if data.scope.whole else covered)
-    departments: dict[int, dict] = {}
-    for row in rates:
-        department = department_of(row["unit"], data.units)
-        item = departments.setdefault(
-            department.pk,
-            {
-                "unit": department,
-                "units": [],
-                "total": 0,
-                "complied": 0,
-                "partial": 0,
-                "not_complied": 0,
-                "not_applicable": 0,
-            },
-        )
-        row["url"] = links.get(row["unit"].pk)
-        item["units"].append(row)
-        for name in ("total", "complied", "partial", "not_complied", "not_applicable"):
-            item[name] += row[name]
-    for item in departments.values():
-        item["rate"] = stats.rate(item["complied"], item["total"], item["not_applicable"])
-    submitted = sum(1 for _unit, status, _c in rows if status == ChecklistStatus.SUBMITTED)
-    complied = sum(r["complied"] for r in rates)
-    total = sum(r["total"] for r in rates)
-    not_applicable = sum(r["not_applicable"] for r in rates)
-    return {
-        "year": year,
-        # The campaign pages are the security office's and auditors'; others see their own
-        # checklists.
-        "campaign_urls": (
-            [reverse("inspections:campaign", args=[pk]) for pk in campaign_ids]
-            if data.user is not None and (data.user.is_auditor or is_security_office(data.user))
-            else [reverse("inspections:mine")]
-        ),
-        "checklists": len(rows),
-        "submitted": submitted,
-        "rate": stats.rate(complied, total, not_applicable),
-        "not_complied": sum(r["not_complied"] for r in rates),
-        "actions_url": reverse("inspections:actions"),
-        "departments": sorted(departments.values(), key=lambda d: d["unit"].code),
-    }
+    """The work in progress the domain apps register, in the user's units, each linked to
+    its list."""
+    rows = [
+        {
+            "key": item.key,
+            "caption": item.caption,
+            "count": item.rows(data.access).count(),
+            "url": reverse("compliance:in_progress", args=[item.key]),
+        }
+        for item in panels.work_in_progress()
+    ]
+    return {"rows": rows, **{row["key"]: row["count"] for row in rows}}
 
 
 SECTIONS = [
     ("severity", severity_section),
-    ("self_inspection", self_inspection_section),
     ("checks", check_section),
     ("clauses", clause_section),
     ("units", unit_section),
@@ -259,38 +188,28 @@ SECTIONS = [
 ]
 
 
-def build(user, context: PolicyContext) -> dict:
-    data = load(user, context)
-    out: dict = {"scope": data.scope}
+def build(access, context: PolicyContext) -> dict:
+    data = load(access, context)
+    out: dict = {"whole": data.whole, "overseen_units": access.overseen_units}
     for name, section in SECTIONS:
         out[name] = section(data)
+    out["panels"] = built_panels(panels.DASHBOARD, data)
+    out |= {panel["key"]: panel["section"] for panel in out["panels"]}
     return out
 
 
-# Lists behind the numbers -----------------------------------------------------------------
-
-IN_PROGRESS_REQUESTS = [
-    RequestStatus.SUBMITTED,
-    RequestStatus.SENT_BACK,
-    RequestStatus.APPROVED,
-    RequestStatus.CARRIED_OUT,
-]
-
-
-def in_progress(what: str, scope: Scope):
-    if what == "incidents":
-        queryset = Incident.objects.open()
-    else:
-        queryset = Request.objects.filter(status__in=IN_PROGRESS_REQUESTS)
-    if scope.whole:
-        return queryset
-    if not scope.units:
-        return queryset.none()
-    query = None
-    for unit in scope.units:
-        part = queryset.filter(unit__path__startswith=unit.path)
-        query = part if query is None else query | part
-    return query
+def built_panels(page: str, data: Scoped, year: int | None = None) -> list[dict]:
+    """The domain apps' sections of `page` (None: nothing to show), in their order."""
+    return [
+        {
+            "key": panel.key,
+            "id": panel.key.replace("_", "-"),
+            "template": panel.template,
+            "section": panel.build(data, year),
+            "first": panel.first,
+        }
+        for panel in panels.panels(page)
+    ]
 
 
 def filter_findings(findings: list[Finding], units: dict[int, OrgUnit], params) -> list[Finding]:

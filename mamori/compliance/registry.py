@@ -6,12 +6,12 @@ accepts, so a policy without such a rule has no such finding, and every finding
 carries the clause of the rule that demands it.
 
     @register("ledger.mfa_missing", title=_("…"), severity=HIGH, rule_kind="authentication",
-              accepts=lambda spec: "multi_factor" in requires(spec))
+              accepts=lambda rule: "multi_factor" in rule.requires)
     def mfa_missing(context, rule):
         return InformationSystem.objects.filter(...)   # the failing objects
 
 A check may cite more than its rule's clause: `clause_fields` names fields of the
-rule's spec that hold pack citations (e.g. "report_cite"), `clauses` fixed citations
+typed rule (mamori.policy.pack_rules) that hold pack citations (e.g. "report_cite"), `clauses` fixed citations
 ("policy 第2章(8)③(ii) ・1"). A fixed citation the active pack does not have is a
 configuration error (`CheckConfigurationError`), raised before any check runs.
 """
@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mamori.policy.pack_rules import PackRule
 from mamori.policy.rules import Citation, PolicyContext
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -59,7 +60,7 @@ class Check:
     severity: str
     rule_kind: str
     query: Callable[[PolicyContext, object], models.QuerySet]
-    accepts: Callable[[dict], bool] = lambda spec: True
+    accepts: Callable[[PackRule], bool] = lambda rule: True
     message: Callable[[object], str] | None = None
     unit_field: str = "owner_unit"
     extra: dict = field(default_factory=dict)
@@ -81,7 +82,7 @@ def register(
     title,
     severity: str,
     rule_kind: str,
-    accepts: Callable[[dict], bool] = lambda spec: True,
+    accepts: Callable[[PackRule], bool] = lambda rule: True,
     message: Callable[[object], str] | None = None,
     unit_field: str = "owner_unit",
     clauses: Iterable[str] = (),
@@ -120,7 +121,7 @@ def citations(context: PolicyContext, check: Check, rule) -> tuple[Citation, ...
     own = context.citation(rule.clause)
     if own is not None:
         found.append(own)
-    wanted = [rule.spec.get(name) for name in check.clause_fields if rule.spec.get(name)]
+    wanted = [getattr(rule, name) for name in check.clause_fields if getattr(rule, name, "")]
     for ref in [*wanted, *check.clauses]:
         citation = context.cite(ref)
         if citation is None:
@@ -154,17 +155,12 @@ def model_of(check: Check, context: PolicyContext, rule) -> type[models.Model]:
     return model
 
 
-def requires(spec: dict) -> list[str]:
-    value = spec.get("require")
-    return value if isinstance(value, list) else ([value] if value else [])
-
-
 def enabled(context: PolicyContext) -> list[tuple[Check, object]]:
     """(check, rule) pairs the policy in force turns on."""
     pairs = []
     for check in REGISTRY.values():
         for rule in context.rules_of(check.rule_kind):
-            if check.accepts(rule.spec):
+            if check.accepts(rule):
                 pairs.append((check, rule))
     return pairs
 

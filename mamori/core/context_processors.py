@@ -2,6 +2,8 @@ import time
 
 from django.conf import settings
 
+from mamori.org.models import OrgUnit
+
 NAV_CACHE_SECONDS = 600
 
 
@@ -25,10 +27,7 @@ def mamori(request):
         now = int(time.time())
         if remembered and remembered[1] == user.pk and remembered[2] > now:
             return remembered[0]
-        from mamori.compliance.access import scope_of
-        from mamori.policy.rules import active_context
-
-        allowed = scope_of(user, active_context()).allowed
+        allowed = request.access.can("oversee", OrgUnit)
         if session is not None:
             session["mamori_nav_compliance"] = [allowed, user.pk, now + NAV_CACHE_SECONDS]
         return allowed

@@ -14,8 +14,7 @@ def home(request):
     colleagues = []
     if person is not None:
         colleagues = list(
-            Person.objects.visible_to(user)
-            .current()
+            request.access.restrict(Person.objects.current())
             .filter(unit_id=person.unit_id)
             .select_related("position")
             .order_by(F("position__rank").asc(nulls_last=True), "employee_no")[:20]

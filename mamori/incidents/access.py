@@ -1,110 +1,117 @@
-"""Who may see and act on an incident.
+"""Who sees and acts on incidents (mamori.access).
 
-- The policy's incident_chain rule names the **responders** (仙台市: CISO, CSIRT責任者,
-  CSIRT担当者; 茅野市: 最高情報統括責任者, 情報セキュリティ統括責任者, 情報セキュリティ
-  統括管理者): they see every incident and coordinate the response.
+- The pack's incident chain names the **responders** (仙台市: CISO, CSIRT責任者, CSIRT担当者;
+  茅野市: 最高情報統括責任者, 情報セキュリティ統括責任者, 情報セキュリティ統括管理者): they see
+  every incident and coordinate the response ("handle").
 - Auditors see every incident and change nothing.
-- The reporter sees their report and adds notes.
-- The people on the chain see the incident once their step has been notified; they
-  acknowledge, and handle the response with the responders.
+- The reporter sees their report and adds notes ("note").
+- The people on the chain see the incident once their step has been told; they
+  acknowledge ("acknowledge") and handle the response with the responders.
+- Administrators are not incident staff: they see an incident only as one of the above.
+- Reporting an incident: every member of staff. The CSIRT dashboard ("statistics"): the
+  responders and auditors.
+- The emergency response plan (緊急時対応計画): read by everyone; revised ("change") by the
+  responders and the role the pack makes its author (茅野市 8(6): 最高情報統括責任者).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.db.models import Exists, OuterRef, Q
 
-from mamori.policy.rules import PolicyContext, active_context
-
-
-def chain_rule(context: PolicyContext | None):
-    if context is None:
-        return None
-    rules = context.rules_of("incident_chain")
-    return rules[0] if rules else None
+from mamori.access import ObjectRules, Verdict, rules_for
+from mamori.incidents.models import ChainContact, EmergencyPlan, Incident, ResponseTask
 
 
-def responder_keys(context: PolicyContext | None) -> set[str]:
-    rule = chain_rule(context)
-    return set(rule.spec.get("responders") or []) if rule is not None else set()
+def _told(access, incident) -> list:
+    """When the user acknowledged each notified contact of theirs on the incident (None:
+    not yet): one query per incident and request."""
+
+    def compute():
+        if access.person is None:
+            return []
+        return list(
+            ChainContact.objects.filter(
+                incident=incident, person_id=access.person.pk, step__notified_at__isnull=False
+            ).values_list("acknowledged_at", flat=True)
+        )
+
+    return access.memo(("incidents.told", incident.pk), compute)
 
 
-def is_responder(user, context: PolicyContext | None = None) -> bool:
-    """Does `user` hold a role the policy makes a responder (computed once per request)?"""
-    cached = getattr(user, "_mamori_incident_responder", None)
-    if cached is not None:
-        return cached
-    answer = False
-    person = getattr(user, "person", None)
-    if getattr(user, "is_authenticated", False) and person is not None:
-        context = context or active_context()
-        keys = responder_keys(context)
-        if keys and person.status != "retired":
-            answer = any(role.key in keys for role, _unit in context.roles_of(person))
-    try:
-        user._mamori_incident_responder = answer
-    except AttributeError:
-        pass
-    return answer
+@rules_for(Incident)
+class IncidentRules(ObjectRules):
+    actions = ("view", "report", "handle", "note", "acknowledge", "statistics")
+
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action == "report":
+            return Q(reporter=access.user)
+        if action == "statistics":
+            return Q() if (access.is_auditor or access.responder) else None
+        if action == "view" and (access.is_auditor or access.responder):
+            return Q()
+        if action in ("handle", "note") and access.responder:
+            return Q()
+        told = Q(pk__in=[])
+        if access.person is not None:
+            told = Exists(
+                ChainContact.objects.filter(
+                    incident=OuterRef("pk"),
+                    person_id=access.person.pk,
+                    step__notified_at__isnull=False,
+                )
+            )
+        if action in ("view", "note"):
+            return Q(reporter=access.user) | told
+        return told  # handle, acknowledge
+
+    def allows(self, access, action, obj):
+        if not access.authenticated:
+            return False
+        if obj is None:
+            if action == "report":
+                return True
+            return self.scope(access, action) is not None
+        if action == "statistics":
+            return access.is_auditor or access.responder
+        if action == "view" and (access.is_auditor or access.responder):
+            return True
+        if action in ("handle", "note") and access.responder:
+            return True
+        on_chain = bool(_told(access, obj))
+        if action == "acknowledge":
+            # The detail says whether something is left to acknowledge.
+            pending = any(at is None for at in _told(access, obj)) and not obj.is_closed
+            return Verdict(on_chain, detail=pending)
+        if action == "handle":
+            return on_chain
+        return on_chain or obj.reporter_id == access.user.pk  # view, note
 
 
-@dataclass
-class Rights:
-    responder: bool
-    on_chain: bool  # on a notified step
-    pending: bool  # has something to acknowledge
-    reporter: bool
-    auditor: bool
+@rules_for(ResponseTask)
+class TaskRules(ObjectRules):
+    actions = ("complete",)
 
-    @property
-    def handle(self) -> bool:
-        """Assess, record the response, keep tasks and the report, change the status."""
-        return self.responder or self.on_chain
-
-    @property
-    def note(self) -> bool:
-        return self.handle or self.reporter
+    def allows(self, access, action, obj):
+        """The incident's handlers, and the task's owner."""
+        if obj is None or not access.authenticated:
+            return False
+        if access.person is not None and obj.owner_id == access.person.pk:
+            return True
+        return access.can("handle", obj.incident)
 
 
-def rights(user, incident) -> Rights:
-    from mamori.incidents.models import ChainContact
+@rules_for(EmergencyPlan)
+class PlanRules(ObjectRules):
+    actions = ("view", "change")
 
-    on_chain = pending = False
-    if user.person_id:
-        for acknowledged_at in ChainContact.objects.filter(
-            incident=incident, person_id=user.person_id, step__notified_at__isnull=False
-        ).values_list("acknowledged_at", flat=True):
-            on_chain = True
-            pending = pending or acknowledged_at is None
-    return Rights(
-        responder=is_responder(user),
-        on_chain=on_chain,
-        pending=pending and not incident.is_closed,
-        reporter=incident.reporter_id == user.pk,
-        auditor=user.is_auditor,
-    )
+    def scope(self, access, action):
+        if action == "view":
+            return Q() if access.authenticated else None
+        return Q() if access.keeps_emergency_plan else None
 
-
-def can_see_dashboard(user) -> bool:
-    return user.is_auditor or is_responder(user)
-
-
-def plan_rule(context: PolicyContext | None):
-    if context is None:
-        return None
-    rules = context.rules_of("emergency_plan")
-    return rules[0] if rules else None
-
-
-def can_edit_plan(user, context: PolicyContext | None = None) -> bool:
-    """The role the policy makes responsible for the plan (茅野市 8(6): 最高情報統括責任者),
-    and the responders, who draft and keep it."""
-    if not getattr(user, "is_authenticated", False) or user.person is None:
-        return False
-    context = context or active_context()
-    if context is None:
-        return False
-    if is_responder(user, context):
-        return True
-    rule = plan_rule(context)
-    author = rule.spec.get("by") if rule is not None else None
-    return bool(author) and any(role.key == author for role, _u in context.roles_of(user.person))
+    def allows(self, access, action, obj):
+        if action == "view":
+            return access.authenticated
+        return access.keeps_emergency_plan

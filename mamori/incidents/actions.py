@@ -4,16 +4,15 @@ row locked, written to the incident's timeline and to the trail."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mamori.incidents.access import rights
-from mamori.incidents.chain import Engine
+from mamori.access import action, authorize
+from mamori.incidents.chain import Engine, incident_url
 from mamori.incidents.events import IncidentEvent
 from mamori.incidents.models import (
     NEEDS_AUTHORITY,
@@ -34,7 +33,9 @@ from mamori.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
-from mamori.lib import clock, notify
+from mamori.lib import clock
+from mamori.mail import outbox
+from mamori.policy.models import Policy
 from mamori.policy.rules import PolicyContext, active_context
 from mamori.trail.chain import record, snapshot
 
@@ -55,13 +56,14 @@ REPORT_FIELDS = [
     "report_prevention",
     "report_lessons",
 ]
-# 仙台市 第2章(8)③(ii): 内容, 原因, 確認した被害及び影響範囲 — required before closing.
-REQUIRED_REPORT_FIELDS = ["report_content", "report_cause", "report_damage"]
+
+
+def required_report_fields(context: PolicyContext | None) -> list[str]:
+    """The report's items the pack requires before an incident is closed (the chain rule's
+    `report_items`; 仙台市 第2章(8)③(ii): 内容, 原因, 確認した被害及び影響範囲)."""
+    chain = context.incident_chain if context is not None else None
+    return [f"report_{item}" for item in chain.report_items] if chain is not None else []
 MAX_REFERENCES = 30
-
-
-class NotOnChain(PermissionDenied):
-    """Someone who is not on the incident's chain tried to acknowledge it."""
 
 
 # Kinds -------------------------------------------------------------------------------------
@@ -278,11 +280,8 @@ def report_incident(
 def _tell_responders(incident: Incident, context, *, actor, now) -> list[str]:
     """Nobody on the chain holds a role for this unit (a unit without a head, say): the
     responders (CSIRT, CISO) are told instead, so that no report goes unread."""
-    from mamori.incidents.access import responder_keys
-    from mamori.incidents.chain import incident_url
-
     people = {}
-    for key in sorted(responder_keys(context)):
+    for key in sorted(context.responder_keys):
         for holder in context.acting_holders(key, on=clock.today()):
             people[holder.person.pk] = holder.person
     if not people:
@@ -296,7 +295,7 @@ def _tell_responders(incident: Incident, context, *, actor, now) -> list[str]:
         kind=TimelineKind.NOTIFIED,
         data={"responders": True, "people": names},
     )
-    notify.queue(
+    outbox.queue(
         list(people.values()),
         _("[mamori] Incident %(number)s: %(kind)s — nobody on the chain could be told")
         % {"number": incident.number, "kind": incident.type_label},
@@ -328,35 +327,6 @@ def _require_open(incident: Incident) -> None:
         raise ValidationError(_("This incident is closed; reopen it first."))
 
 
-class _Refused(Exception):
-    def __init__(self, what: str, error=PermissionDenied):
-        super().__init__(what)
-        self.what = what
-        self.error = error
-
-
-def _require(allowed: bool, actor, what: str, error=PermissionDenied) -> None:
-    if not allowed:
-        raise _Refused(what, error)
-
-
-def refusals_recorded(action):
-    """Refusals raised inside the action's transaction are written to the trail after it
-    rolled back (so that the record of the refusal is kept), then raised as 403."""
-
-    @functools.wraps(action)
-    def wrapped(*args, actor, **kwargs):
-        try:
-            return action(*args, actor=actor, **kwargs)
-        except _Refused as refused:
-            from mamori.accounts.actions import record_access_denied
-
-            record_access_denied(actor, what=refused.what)
-            raise refused.error(refused.what) from None
-
-    return wrapped
-
-
 def _entry(incident, kind, actor, *, text: str = "", data: dict | None = None, now=None):
     TimelineEntry.objects.create(
         incident=incident,
@@ -372,10 +342,10 @@ def _entry(incident, kind, actor, *, text: str = "", data: dict | None = None, n
 # The chain ---------------------------------------------------------------------------------
 
 
-@refusals_recorded
+@action
 def acknowledge(incident: Incident, *, actor) -> int:
     """The person acknowledges what they were told. Someone not on a notified step of the
-    chain is refused (NotOnChain, written to the trail). Returns how many roles it covered
+    chain is refused (Refused, written to the trail). Returns how many roles it covered
     (0: already acknowledged)."""
     now = clock.now()
     with transaction.atomic():
@@ -385,7 +355,7 @@ def acknowledge(incident: Incident, *, actor) -> int:
             if actor.person_id
             else incident.contacts.none()
         )
-        _require(mine.exists(), actor, f"acknowledge incident {incident.number}", NotOnChain)
+        authorize(actor, "acknowledge", incident, what=f"acknowledge incident {incident.number}")
         if incident.is_closed:
             raise ValidationError(_("This incident is closed; reopen it first."))
         pending = list(
@@ -407,13 +377,13 @@ def acknowledge(incident: Incident, *, actor) -> int:
     return len(done)
 
 
-@refusals_recorded
+@action
 def escalate_now(incident: Incident, *, actor) -> ChainStep | None:
     """A handler decides the next step up must be told now (「必要に応じて」)."""
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"escalate incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"escalate incident {incident.number}")
         _require_open(incident)
         engine = Engine(incident, active_context(), actor=actor, now=now)
         last = max((s.position for s in engine.steps if s.notified_at is not None), default=0)
@@ -475,7 +445,7 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
 # Assessment and affected items -----------------------------------------------------------
 
 
-@refusals_recorded
+@action
 def assess(
     incident: Incident,
     *,
@@ -492,7 +462,7 @@ def assess(
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"assess incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"assess incident {incident.number}")
         _require_open(incident)
         errors: dict[str, str] = {}
         label = _check_assessment(
@@ -530,12 +500,12 @@ def assess(
     return incident
 
 
-@refusals_recorded
+@action
 def add_affected(incident: Incident, *, actor, assets=(), systems=(), references=()) -> int:
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"add to incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"add to incident {incident.number}")
         _require_open(incident)
         items = _add_items(
             incident, assets=list(assets), systems=list(systems), references=list(references)
@@ -552,19 +522,19 @@ def add_affected(incident: Incident, *, actor, assets=(), systems=(), references
 # Response ------------------------------------------------------------------------------------
 
 
-@refusals_recorded
+@action
 def add_note(incident: Incident, *, actor, text: str) -> None:
     text = (text or "").strip()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).note, actor, f"note on incident {incident.number}")
+        authorize(actor, "note", incident, what=f"note on incident {incident.number}")
         if not text:
             raise ValidationError({"text": _("Write the note.")})
         _entry(incident, TimelineKind.NOTE, actor, text=text)
         record(IncidentEvent.NOTE_ADDED, actor=actor, target=incident, after={"text": text})
 
 
-@refusals_recorded
+@action
 def add_record(
     incident: Incident,
     *,
@@ -599,7 +569,7 @@ def add_record(
         raise ValidationError(errors)
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"record on incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"record on incident {incident.number}")
         _require_open(incident)
         item = ResponseRecord.objects.create(
             incident=incident,
@@ -623,7 +593,7 @@ def add_record(
     return item
 
 
-@refusals_recorded
+@action
 def add_task(incident: Incident, *, actor, title: str, owner, due_date: dt.date | None):
     now = clock.now()
     errors = {}
@@ -637,7 +607,7 @@ def add_task(incident: Incident, *, actor, title: str, owner, due_date: dt.date 
         raise ValidationError(errors)
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"task on incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"task on incident {incident.number}")
         _require_open(incident)
         task = ResponseTask.objects.create(
             incident=incident,
@@ -652,7 +622,7 @@ def add_task(incident: Incident, *, actor, title: str, owner, due_date: dt.date 
         record(IncidentEvent.TASK_ADDED, actor=actor, target=incident, after=data)
         from mamori.incidents.chain import incident_url
 
-        notify.queue(
+        outbox.queue(
             [owner],
             _("[mamori] Incident %(number)s: a task for you") % {"number": incident.number},
             f"{task.title}\n{_('Due')}: {due_date.isoformat()}\n\n{incident_url(incident)}",
@@ -661,16 +631,14 @@ def add_task(incident: Incident, *, actor, title: str, owner, due_date: dt.date 
     return task
 
 
-@refusals_recorded
+@action
 def complete_task(task: ResponseTask, *, actor) -> ResponseTask:
     now = clock.now()
     with transaction.atomic():
         incident = _locked(task.incident)
         task = ResponseTask.objects.select_for_update(of=("self",)).get(pk=task.pk)
-        allowed = rights(actor, incident).handle or (
-            actor.person_id is not None and task.owner_id == actor.person_id
-        )
-        _require(allowed, actor, f"complete a task of incident {incident.number}")
+        task.incident = incident
+        authorize(actor, "complete", task, what=f"complete a task of incident {incident.number}")
         _require_open(incident)
         if task.done_at is not None:
             return task
@@ -683,13 +651,13 @@ def complete_task(task: ResponseTask, *, actor) -> ResponseTask:
     return task
 
 
-@refusals_recorded
+@action
 def change_status(incident: Incident, *, actor, status: str, note: str = "") -> Incident:
     """Move the response on (調査中 → 封じ込め済 → 復旧済). Closing is `close`."""
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"status of incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"status of incident {incident.number}")
         _require_open(incident)
         if status not in Status.values or status == Status.CLOSED:
             raise ValidationError({"status": _("Choose a status from the list.")})
@@ -713,12 +681,12 @@ def change_status(incident: Incident, *, actor, status: str, note: str = "") -> 
     return incident
 
 
-@refusals_recorded
+@action
 def save_report(incident: Incident, *, actor, **fields) -> Incident:
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"report of incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"report of incident {incident.number}")
         _require_open(incident)
         before = snapshot(incident, REPORT_FIELDS)
         for name in REPORT_FIELDS:
@@ -734,7 +702,7 @@ def save_report(incident: Incident, *, actor, **fields) -> Incident:
     return incident
 
 
-@refusals_recorded
+@action
 def decide_public_notice(incident: Incident, *, actor, decision: str, note: str) -> Incident:
     """Whether citizens are to be informed (茅野市 8(4)②(オ)), and why."""
     now = clock.now()
@@ -748,7 +716,7 @@ def decide_public_notice(incident: Incident, *, actor, decision: str, note: str)
         raise ValidationError(errors)
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"notice of incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"notice of incident {incident.number}")
         _require_open(incident)
         before = snapshot(incident, ["public_notice", "public_notice_note"])
         incident.public_notice = decision
@@ -769,17 +737,18 @@ def decide_public_notice(incident: Incident, *, actor, decision: str, note: str)
     return incident
 
 
-@refusals_recorded
+@action
 def close(incident: Incident, *, actor, note: str = "") -> Incident:
-    """Close the incident; refused while the report lacks 内容, 原因 or 被害・影響範囲."""
+    """Close the incident; refused while the report lacks an item the pack requires (仙台市:
+    内容, 原因, 被害・影響範囲)."""
     now = clock.now()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"close incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"close incident {incident.number}")
         _require_open(incident)
         missing = {
             name: _("The report needs this item before the incident can be closed.")
-            for name in REQUIRED_REPORT_FIELDS
+            for name in required_report_fields(active_context())
             if not getattr(incident, name).strip()
         }
         if missing:
@@ -800,13 +769,13 @@ def close(incident: Incident, *, actor, note: str = "") -> Incident:
     return incident
 
 
-@refusals_recorded
+@action
 def reopen(incident: Incident, *, actor, reason: str) -> Incident:
     now = clock.now()
     reason = (reason or "").strip()
     with transaction.atomic():
         incident = _locked(incident)
-        _require(rights(actor, incident).handle, actor, f"reopen incident {incident.number}")
+        authorize(actor, "handle", incident, what=f"reopen incident {incident.number}")
         if not incident.is_closed:
             raise ValidationError(_("This incident is not closed."))
         if not reason:
@@ -847,7 +816,7 @@ def remind_overdue_tasks() -> int:
             .select_related("owner", "incident")
         )
         for task in tasks:
-            notify.queue(
+            outbox.queue(
                 [task.owner],
                 _("[mamori] Incident %(number)s: your task is overdue")
                 % {"number": task.incident.number},
@@ -863,7 +832,7 @@ def remind_overdue_tasks() -> int:
 # Emergency response plan -------------------------------------------------------------------
 
 
-@refusals_recorded
+@action
 def revise_plan(
     *,
     policy,
@@ -875,9 +844,6 @@ def revise_plan(
     summary: str,
 ) -> EmergencyPlan:
     """Add a version of the organization's 緊急時対応計画; earlier versions stay as they were."""
-    from mamori.incidents.access import can_edit_plan
-    from mamori.policy.models import Policy
-
     values = {
         "contacts": (contacts or "").strip(),
         "reportable": (reportable or "").strip(),
@@ -892,7 +858,7 @@ def revise_plan(
         raise ValidationError(errors)
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy.pk)
-        _require(can_edit_plan(actor), actor, "revise the emergency response plan")
+        authorize(actor, "change", EmergencyPlan, what="revise the emergency response plan")
         latest = EmergencyPlan.objects.filter(policy=policy).aggregate(n=Max("number"))["n"] or 0
         plan = EmergencyPlan.objects.create(
             policy=policy, number=latest + 1, created_at=clock.now(), created_by=actor, **values

@@ -4,16 +4,15 @@ the same refusals as the screens, because they call the same actions and queryse
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from mamori.access import Refused
 from mamori.incidents import actions
-from mamori.incidents.access import rights
 from mamori.incidents.chain import incident_url
 from mamori.incidents.display import affected_view, chain_view
 from mamori.incidents.models import Detection, Incident, Severity
@@ -111,9 +110,9 @@ class ErrorOut(Schema):
 
 
 def _out(request, incident: Incident) -> dict:
-    context = active_context()
-    handler = rights(request.user, incident).handle
-    chain = chain_view(incident, user=request.user, context=context, handler=handler)
+    context = request.access.context
+    handler = request.access.can("handle", incident)
+    chain = chain_view(incident, access=request.access, context=context, handler=handler)
     return {
         "id": incident.pk,
         "url": incident_url(incident),
@@ -136,7 +135,7 @@ def _out(request, incident: Incident) -> dict:
                 "name": str(item.shown) if item.shown else None,
                 "owner_unit": item.shown.owner_unit.name if item.shown else None,
             }
-            for item in affected_view(incident, user=request.user)
+            for item in affected_view(incident, access=request.access)
         ],
         "chain": [
             {
@@ -232,10 +231,8 @@ def report(request, payload: IncidentIn):
 @router.get("/", response=list[IncidentListOut])
 @paginate(LimitOffsetPagination)
 def list_incidents(request, status: str = ""):
-    incidents = (
-        Incident.objects.visible_to(request.user)
-        .select_related("unit")
-        .order_by("-reported_at", "-id")
+    incidents = request.access.restrict(
+        Incident.objects.select_related("unit").order_by("-reported_at", "-id")
     )
     if status == "open":
         incidents = incidents.open()
@@ -257,9 +254,7 @@ def list_incidents(request, status: str = ""):
 
 @router.get("/{incident_id}", response=IncidentOut)
 def get_incident(request, incident_id: int):
-    incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("unit"), pk=incident_id
-    )
+    incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     return _out(request, incident)
 
 
@@ -267,12 +262,10 @@ def get_incident(request, incident_id: int):
     "/{incident_id}/acknowledge", response={200: IncidentOut, 403: ErrorOut, 422: ErrorOut}
 )
 def acknowledge(request, incident_id: int):
-    incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("unit"), pk=incident_id
-    )
+    incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     try:
         actions.acknowledge(incident, actor=request.user)
-    except PermissionDenied:
+    except Refused:
         return Status(403, {"detail": _("You are not on this incident's chain.")})
     except ValidationError as exc:
         return Status(422, _errors(exc))

@@ -8,8 +8,13 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from mamori.incidents import checks, tasks  # noqa: F401  (registers checks, escalation task)
+        # Registers who sees and acts on incidents, the checks and the escalation task.
+        from mamori.compliance.panels import add_panel, add_work_in_progress
+        from mamori.incidents import access, checks, tasks  # noqa: F401
         from mamori.incidents.events import IncidentEvent
+        from mamori.incidents.panels import BY_KIND, WORK
         from mamori.trail.types import register
 
         register(IncidentEvent)
+        add_work_in_progress(WORK)
+        add_panel(BY_KIND)

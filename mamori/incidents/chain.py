@@ -38,7 +38,8 @@ from mamori.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
-from mamori.lib import notify
+from mamori.lib.wareki import show_datetime
+from mamori.mail import outbox
 from mamori.policy.rules import PolicyContext
 from mamori.policy.vocabulary import IncidentCondition
 
@@ -69,9 +70,7 @@ class PlannedStep:
 
 
 def rule_of(context: PolicyContext | None):
-    from mamori.incidents.access import chain_rule
-
-    return chain_rule(context)
+    return context.incident_chain if context is not None else None
 
 
 def plan(context: PolicyContext | None, *, unit, systems: list, on: dt.date) -> list[PlannedStep]:
@@ -80,16 +79,16 @@ def plan(context: PolicyContext | None, *, unit, systems: list, on: dt.date) -> 
     if rule is None:
         return []
     steps = []
-    for position, spec in enumerate(rule.spec.get("steps") or [], start=1):
-        keys = list(spec.get("roles") or [])
+    for position, spec in enumerate(rule.steps, start=1):
+        keys = list(spec.roles)
         step = PlannedStep(
             position=position,
             roles=keys,
             role_names=[context.roles[k].name for k in keys],
-            condition=str(spec.get("when") or ""),
-            skip_when_minor=bool(spec.get("skip_when_minor")),
-            within_minutes=int(spec.get("within_minutes") or 60),
-            cite=str(spec.get("cite") or rule.spec.get("cite") or ""),
+            condition=spec.when,
+            skip_when_minor=spec.skip_when_minor,
+            within_minutes=int(spec.within_minutes or 60),
+            cite=spec.cite or rule.cite,
         )
         for key in keys:
             role = context.roles[key]
@@ -546,7 +545,7 @@ class Engine:
             if reason == NotifyReason.ESCALATION:
                 lines.insert(1, _("(The step before you did not acknowledge in time.)"))
             lines += ["", incident_url(incident)]
-        notify.queue(
+        outbox.queue(
             [c.person for c in contacts],
             subject,
             "\n".join(lines),
@@ -570,7 +569,7 @@ class Engine:
                     incident_url(incident),
                 ]
             )
-        notify.queue([c.person for c in contacts], subject, body, topic=f"incident:{incident.pk}")
+        outbox.queue([c.person for c in contacts], subject, body, topic=f"incident:{incident.pk}")
 
 
 def affected_systems(incident: Incident) -> list:
@@ -593,9 +592,7 @@ def affected_systems(incident: Incident) -> list:
 
 
 def _local(moment) -> str:
-    from mamori.core.templatetags.mamori import wareki_datetime
-
-    return wareki_datetime(moment)
+    return show_datetime(moment)
 
 
 def incident_url(incident: Incident) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from mamori.incidents.access import chain_rule, responder_keys
 from mamori.policy.rules import Citation, PolicyContext
 
 
@@ -32,15 +31,15 @@ class RoleContacts:
 
 def tree_roles(context: PolicyContext) -> tuple[list[str], Citation | None]:
     """The roles of the pack's contact_tree rule; without one, the incident chain's."""
-    rules = context.rules_of("contact_tree")
-    if rules:
-        return list(rules[0].spec.get("roles") or []), context.citation(rules[0].clause)
+    tree = context.contact_tree
+    if tree is not None:
+        return list(tree.roles), context.citation(tree.clause)
     keys: list[str] = []
-    rule = chain_rule(context)
+    rule = context.incident_chain
     if rule is not None:
-        for step in reversed(rule.spec.get("steps") or []):
-            keys += [k for k in step.get("roles") or [] if k not in keys]
-        keys += [k for k in sorted(responder_keys(context)) if k not in keys]
+        for step in reversed(rule.steps):
+            keys += [k for k in step.roles if k not in keys]
+        keys += [k for k in sorted(context.responder_keys) if k not in keys]
         for key, role in context.roles.items():
             if role.deputy_of in keys and key not in keys:
                 keys.append(key)

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from mamori.access import access_for
 from mamori.accounts.models import User
 from mamori.incidents import actions
-from mamori.incidents.access import plan_rule
 from mamori.incidents.models import EmergencyPlan, Incident
 from mamori.lib import clock
 from mamori.policy.rules import active_context
@@ -24,10 +24,8 @@ def _user(username: str) -> User | None:
 
 
 def add_demo_incidents() -> int:
-    from mamori.incidents.access import chain_rule, rights
-
     context = active_context()
-    if context is None or chain_rule(context) is None or Incident.objects.exists():
+    if context is None or context.incident_chain is None or Incident.objects.exists():
         return 0  # a policy without a reporting chain gets no demo incidents
     kinds = dict(actions.incident_types(context))
     loss = next((c for c in ("loss", "accident") if c in kinds), next(iter(kinds)))
@@ -78,7 +76,8 @@ def add_demo_incidents() -> int:
             severity="moderate",
         )
         count += 1
-    if rights(kacho, usb).pending:
+    told = access_for(kacho).verdict("acknowledge", usb)
+    if told and told.detail:
         with clock.frozen(_at(2, 16, 55)):
             actions.acknowledge(usb, actor=kacho)
         with clock.frozen(_at(2, 17, 10)):
@@ -101,8 +100,8 @@ def add_demo_incidents() -> int:
         )
         count += 1
 
-    rule = plan_rule(context)
-    author_key = rule.spec.get("by") if rule is not None else None
+    rule = context.emergency_plan
+    author_key = rule.by if rule is not None else None
     author = None
     if author_key:
         for holder in context.acting_holders(author_key):
@@ -125,9 +124,7 @@ def add_demo_incidents() -> int:
 
 def _responder_account(context) -> User | None:
     """An account of someone the policy makes a responder (CSIRT, CISO …), if the demo has one."""
-    from mamori.incidents.access import responder_keys
-
-    for key in sorted(responder_keys(context)):
+    for key in sorted(context.responder_keys):
         for holder in context.acting_holders(key):
             user = User.objects.filter(person=holder.person, is_active=True).first()
             if user is not None:

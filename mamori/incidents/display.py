@@ -59,7 +59,7 @@ def _duration(minutes: int) -> str:
     return _("%(m)d min") % {"m": minutes}
 
 
-def chain_view(incident: Incident, *, user, context, handler: bool) -> list[StepView]:
+def chain_view(incident: Incident, *, access, context, handler: bool) -> list[StepView]:
     from mamori.ledger.models import InformationSystem
 
     steps = list(incident.steps.order_by("position"))
@@ -71,9 +71,9 @@ def chain_view(incident: Incident, *, user, context, handler: bool) -> list[Step
     system_ids = {c.system_id for c in contacts if c.system_id}
     visible_systems = (
         set(
-            InformationSystem.objects.visible_to(user)
-            .filter(pk__in=system_ids)
-            .values_list("pk", flat=True)
+            access.restrict(InformationSystem.objects.filter(pk__in=system_ids)).values_list(
+                "pk", flat=True
+            )
         )
         if system_ids and not handler
         else system_ids
@@ -136,23 +136,21 @@ class AffectedView:
     unresolved: bool
 
 
-def affected_view(incident: Incident, *, user) -> list[AffectedView]:
+def affected_view(incident: Incident, *, access) -> list[AffectedView]:
     from mamori.ledger.models import InformationAsset, InformationSystem
 
     items = list(incident.affected.all())
     asset_ids = {i.asset_id for i in items if i.asset_id}
     system_ids = {i.system_id for i in items if i.system_id}
     assets = (
-        InformationAsset.objects.visible_to(user)
-        .filter(pk__in=asset_ids)
+        access.restrict(InformationAsset.objects.filter(pk__in=asset_ids))
         .select_related("owner_unit")
         .in_bulk()
         if asset_ids
         else {}
     )
     systems = (
-        InformationSystem.objects.visible_to(user)
-        .filter(pk__in=system_ids)
+        access.restrict(InformationSystem.objects.filter(pk__in=system_ids))
         .select_related("owner_unit")
         .in_bulk()
         if system_ids

@@ -11,6 +11,7 @@ from mamori.incidents.models import (
     Severity,
     Status,
 )
+from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib.forms import WarekiDateField
 from mamori.org.models import OrgUnit
 
@@ -68,15 +69,13 @@ class AffectedFields(forms.Form):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, access, **kwargs):
         super().__init__(*args, **kwargs)
-        from mamori.ledger.models import InformationAsset, InformationSystem
-
-        self.fields["assets"].queryset = (
-            InformationAsset.objects.visible_to(user).in_use().select_related("owner_unit")
+        self.fields["assets"].queryset = access.restrict(
+            InformationAsset.objects.in_use().select_related("owner_unit")
         )
-        self.fields["systems"].queryset = (
-            InformationSystem.objects.visible_to(user).active().select_related("owner_unit")
+        self.fields["systems"].queryset = access.restrict(
+            InformationSystem.objects.active().select_related("owner_unit")
         )
 
     def clean_references(self):
@@ -135,8 +134,8 @@ class ReportForm(AffectedFields):
         "suspected_crime",
     ]
 
-    def __init__(self, *args, user, types, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
+    def __init__(self, *args, access, types, **kwargs):
+        super().__init__(*args, access=access, **kwargs)
         self.fields["type_code"].choices = [("", "---------")] + list(types)
         self.fields["unit"].queryset = OrgUnit.objects.active().order_by("code")
         # The description is checked by the action, so that its message is the same everywhere.

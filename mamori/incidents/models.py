@@ -3,7 +3,6 @@ says must be told, the response, and the final report; the emergency response pl
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,26 +37,6 @@ class PublicNotice(models.TextChoices):
 
 
 class IncidentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "IncidentQuerySet":
-        """The reporter, the people on the chain (once their step is notified), the
-        responders the policy names (CSIRT, CISO) and auditors; nobody else."""
-        from mamori.incidents.access import is_responder
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_auditor or is_responder(user):
-            return self
-        query = Q(reporter=user)
-        if user.person_id:
-            query |= Exists(
-                ChainContact.objects.filter(
-                    incident=OuterRef("pk"),
-                    person_id=user.person_id,
-                    step__notified_at__isnull=False,
-                )
-            )
-        return self.filter(query)
-
     def open(self) -> "IncidentQuerySet":
         return self.exclude(status=Status.CLOSED)
 

@@ -2,32 +2,32 @@
 
 from django.utils.translation import gettext as _
 
-from mamori.core.templatetags.mamori import wareki, wareki_datetime
 from mamori.incidents.display import affected_view, chain_view, timeline_view
 from mamori.incidents.models import Incident
 from mamori.lib import clock
 from mamori.lib.pdf import PdfDocument
+from mamori.lib.wareki import show_date, show_datetime
 
 
-def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler: bool) -> None:
+def build_report(doc: PdfDocument, incident: Incident, *, access, context, handler: bool) -> None:
     doc.title(_("Information security incident report %(number)s") % {"number": incident.number})
     doc.fields(
         [
             (_("Kind"), incident.type_label),
             (_("Unit concerned"), incident.unit.name),
             (_("How it was noticed"), incident.get_detection_display()),
-            (_("Noticed at"), wareki_datetime(incident.detected_at)),
-            (_("Reported at"), wareki_datetime(incident.reported_at)),
+            (_("Noticed at"), show_datetime(incident.detected_at)),
+            (_("Reported at"), show_datetime(incident.reported_at)),
             (_("Reported by"), incident.reporter_name),
             (_("Severity"), incident.get_severity_display()),
             (_("Status"), incident.get_status_display()),
-            (_("Closed at"), wareki_datetime(incident.closed_at) if incident.closed_at else "—"),
+            (_("Closed at"), show_datetime(incident.closed_at) if incident.closed_at else "—"),
             (_("Informing citizens"), incident.get_public_notice_display()),
         ]
     )
     doc.heading(_("What happened"))
     doc.paragraph(incident.description)
-    affected = affected_view(incident, user=user)
+    affected = affected_view(incident, access=access)
     if affected:
         doc.heading(_("Affected assets and systems"))
         doc.table(
@@ -48,12 +48,12 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
     )
     doc.heading(_("Reporting chain"))
     rows = []
-    chain = chain_view(incident, user=user, context=context, handler=handler)
+    chain = chain_view(incident, access=access, context=context, handler=handler)
     for view in chain:
         people = "、".join(
             f"{c.name}"
             + (
-                f" ({wareki_datetime(c.contact.acknowledged_at)})"
+                f" ({show_datetime(c.contact.acknowledged_at)})"
                 if c.contact.acknowledged_at
                 else ""
             )
@@ -65,7 +65,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
                 str(view.step.position),
                 "・".join(view.step.role_names),
                 view.step.get_state_display(),
-                wareki_datetime(view.step.notified_at) if view.step.notified_at else "—",
+                show_datetime(view.step.notified_at) if view.step.notified_at else "—",
                 people or "—",
             ]
         )
@@ -81,7 +81,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
             [_("When"), _("What was done"), _("Details")],
             [
                 [
-                    wareki_datetime(r.occurred_at),
+                    show_datetime(r.occurred_at),
                     r.get_kind_display(),
                     r.description
                     + (f"\n{_('Allowed by')}: {r.authorized_by.name}" if r.authorized_by else "")
@@ -102,7 +102,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
         doc.table(
             [_("Task"), _("Owner"), _("Due"), _("Done")],
             [
-                [t.title, t.owner.name, wareki(t.due_date), wareki_datetime(t.done_at) or "—"]
+                [t.title, t.owner.name, show_date(t.due_date), show_datetime(t.done_at) or "—"]
                 for t in tasks
             ],
             widths_mm=[70, 35, 30, 35],
@@ -112,7 +112,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
         [_("Time"), _("By"), _("What")],
         [
             [
-                wareki_datetime(entry.at),
+                show_datetime(entry.at),
                 entry.actor_name,
                 text + (f"\n{entry.text}" if entry.text else ""),
             ]
@@ -122,5 +122,5 @@ def build_report(doc: PdfDocument, incident: Incident, *, user, context, handler
     )
     doc.spacer()
     doc.paragraph(
-        _("Printed %(when)s from mamori.") % {"when": wareki_datetime(clock.now())}, small=True
+        _("Printed %(when)s from mamori.") % {"when": show_datetime(clock.now())}, small=True
     )

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mamori.incidents import actions
-from mamori.incidents.access import rights
 from mamori.incidents.display import affected_view, chain_view, timeline_view
 from mamori.incidents.forms import (
     AffectedFields,
@@ -38,23 +37,26 @@ from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
 from mamori.lib.pdf import pdf_response
 from mamori.org.models import Person
-from mamori.policy.rules import active_context
-
-
-def _denied(request) -> PermissionDenied:
-    from mamori.accounts.actions import record_access_denied
-
-    record_access_denied(request.user, what=f"{request.method} {request.path}")
-    return PermissionDenied()
 
 
 def _incident(request, pk: int) -> Incident:
-    return get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related(
-            "unit", "reporter__person", "policy_version"
-        ),
-        pk=pk,
+    return request.access.get_or_404(
+        Incident.objects.select_related("unit", "reporter__person", "policy_version"), pk=pk
     )
+
+
+def _require(request, action: str, incident: Incident) -> None:
+    request.access.require(action, incident, what=f"{request.method} {request.path}")
+
+
+def _rights(access, incident: Incident) -> dict:
+    """What the user may do on the incident's page (incidents/access.py decides)."""
+    acknowledge = access.verdict("acknowledge", incident)
+    return {
+        "handle": access.can("handle", incident),
+        "note": access.can("note", incident),
+        "pending": bool(acknowledge) and bool(acknowledge.detail),
+    }
 
 
 # Report ------------------------------------------------------------------------------------
@@ -62,14 +64,14 @@ def _incident(request, pk: int) -> Incident:
 
 def report(request):
     """The report form: open to every member of staff, one screen, nothing lost on an error."""
-    context = active_context()
+    context = request.access.context
     types = actions.incident_types(context)
     user = request.user
     initial = {
         "detected_at": timezone.localtime(clock.now()),
         "unit": user.person.unit if user.person else None,
     }
-    form = ReportForm(request.POST or None, user=user, types=types, initial=initial)
+    form = ReportForm(request.POST or None, access=request.access, types=types, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -124,14 +126,14 @@ def report(request):
     elif request.method == "POST":
         # Field errors of the form; the action's own checks run too, so every problem shows.
         _check_with_action(form, user)
-    chain = context.rules_of("incident_chain") if context else []
+    chain = context.incident_chain if context else None
     return render(
         request,
         "incidents/report.html",
         {
             "form": form,
             "first_step": _first_step_names(context, chain),
-            "chain_citation": context.citation(chain[0].clause) if chain else None,
+            "chain_citation": context.citation(chain.clause) if chain else None,
         },
     )
 
@@ -147,17 +149,16 @@ def _check_with_action(form, user) -> None:
 
 
 def _first_step_names(context, chain) -> list[str]:
-    if not chain:
+    if chain is None or not chain.steps:
         return []
-    steps = chain[0].spec.get("steps") or []
-    return [context.roles[k].name for k in (steps[0].get("roles") or [])] if steps else []
+    return [context.roles[k].name for k in chain.steps[0].roles]
 
 
 # List --------------------------------------------------------------------------------------
 
 
 def incident_list(request):
-    incidents = Incident.objects.visible_to(request.user).select_related("unit")
+    incidents = request.access.restrict(Incident.objects.select_related("unit"))
     show = request.GET.get("show", "open")
     if show == "open":
         incidents = incidents.open()
@@ -193,9 +194,7 @@ def incident_list(request):
 def _people_for(incident: Incident):
     """People a handler may name as owner or as who allowed a measure: the chain, the
     unit concerned (its 課 and 係) and the reporter."""
-    from mamori.org.scope import home_division
-
-    division = home_division(incident.unit)
+    division = incident.unit.division()
     ids = set(incident.contacts.values_list("person_id", flat=True))
     if incident.reporter.person_id:
         ids.add(incident.reporter.person_id)
@@ -208,10 +207,10 @@ def _people_for(incident: Incident):
 
 
 def _detail(request, incident: Incident, **forms):
-    context = active_context()
-    my = rights(request.user, incident)
+    context = request.access.context
+    my = _rights(request.access, incident)
     types = actions.incident_types(context)
-    people = _people_for(incident) if my.handle else Person.objects.none()
+    people = _people_for(incident) if my["handle"] else Person.objects.none()
     defaults = {
         "note_form": NoteForm(),
         "assess_form": AssessForm(
@@ -226,7 +225,7 @@ def _detail(request, incident: Incident, **forms):
                 "suspected_crime": incident.suspected_crime,
             },
         ),
-        "affected_form": AffectedFields(user=request.user, prefix="affected"),
+        "affected_form": AffectedFields(access=request.access, prefix="affected"),
         "record_form": RecordForm(
             people=people, initial={"occurred_at": timezone.localtime(clock.now())}
         ),
@@ -244,10 +243,10 @@ def _detail(request, incident: Incident, **forms):
     defaults.update(forms)
     missing = [
         Incident._meta.get_field(name).verbose_name
-        for name in actions.REQUIRED_REPORT_FIELDS
+        for name in actions.required_report_fields(context)
         if not getattr(incident, name).strip()
     ]
-    chain = chain_view(incident, user=request.user, context=context, handler=my.handle)
+    chain = chain_view(incident, access=request.access, context=context, handler=my["handle"])
     return render(
         request,
         "incidents/detail.html",
@@ -255,7 +254,7 @@ def _detail(request, incident: Incident, **forms):
             "incident": incident,
             "rights": my,
             "chain": chain,
-            "affected": affected_view(incident, user=request.user),
+            "affected": affected_view(incident, access=request.access),
             "timeline": timeline_view(incident, chain),
             "records": incident.records.select_related("authorized_by", "recorded_by__person"),
             "tasks": incident.tasks.select_related("owner"),
@@ -268,8 +267,8 @@ def _detail(request, incident: Incident, **forms):
 
 
 def _minor_citation(context):
-    rules = context.rules_of("incident_chain") if context else []
-    return context.cite(rules[0].spec.get("minor_cite")) if rules else None
+    chain = context.incident_chain if context else None
+    return context.cite(chain.minor_cite) if chain is not None else None
 
 
 def detail(request, pk: int):
@@ -283,8 +282,6 @@ def _act(request, incident, form, run, *, success: str, form_name: str):
             run(form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, success)
             return redirect("incidents:detail", pk=incident.pk)
@@ -325,10 +322,9 @@ def escalate(request, pk: int):
 @require_http_methods(["POST"])
 def assess(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     form = AssessForm(
-        request.POST, types=actions.incident_types(active_context()), incident=incident
+        request.POST, types=actions.incident_types(request.access.context), incident=incident
     )
     return _act(
         request,
@@ -343,9 +339,8 @@ def assess(request, pk: int):
 @require_http_methods(["POST"])
 def affected_add(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
-    form = AffectedFields(request.POST, user=request.user, prefix="affected")
+    _require(request, "handle", incident)
+    form = AffectedFields(request.POST, access=request.access, prefix="affected")
     return _act(
         request,
         incident,
@@ -359,8 +354,7 @@ def affected_add(request, pk: int):
 @require_http_methods(["POST"])
 def note(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).note:
-        raise _denied(request)
+    _require(request, "note", incident)
     return _act(
         request,
         incident,
@@ -374,8 +368,7 @@ def note(request, pk: int):
 @require_http_methods(["POST"])
 def record_add(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     form = RecordForm(request.POST, people=_people_for(incident))
     return _act(
         request,
@@ -390,8 +383,7 @@ def record_add(request, pk: int):
 @require_http_methods(["POST"])
 def task_add(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     form = TaskForm(request.POST, people=_people_for(incident))
     return _act(
         request,
@@ -420,8 +412,7 @@ def task_done(request, pk: int, task_pk: int):
 @require_http_methods(["POST"])
 def status(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     return _act(
         request,
         incident,
@@ -435,8 +426,7 @@ def status(request, pk: int):
 @require_http_methods(["POST"])
 def public_notice(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     return _act(
         request,
         incident,
@@ -455,8 +445,7 @@ def public_notice(request, pk: int):
 @require_http_methods(["POST"])
 def close(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -480,8 +469,7 @@ def close(request, pk: int):
 @require_http_methods(["POST"])
 def reopen(request, pk: int):
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     return _act(
         request,
         incident,
@@ -496,8 +484,7 @@ def reopen(request, pk: int):
 def report_edit(request, pk: int):
     """The final report: 内容, 原因, 被害・影響範囲, actions, recurrence prevention, lessons."""
     incident = _incident(request, pk)
-    if not rights(request.user, incident).handle:
-        raise _denied(request)
+    _require(request, "handle", incident)
     form = FinalReportForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid() and not incident.is_closed:
         try:
@@ -513,30 +500,31 @@ def report_edit(request, pk: int):
         {
             "incident": incident,
             "form": form,
-            "required": actions.REQUIRED_REPORT_FIELDS,
-            "citation": _report_citation(active_context()),
+            "required": actions.required_report_fields(request.access.context),
+            "citation": _report_citation(request.access.context),
         },
     )
 
 
 def _report_citation(context):
     """The clause that names the report's items (the chain rule's `report_cite`)."""
-    rules = context.rules_of("incident_chain") if context else []
-    return context.cite(rules[0].spec.get("report_cite")) if rules else None
+    chain = context.incident_chain if context else None
+    return context.cite(chain.report_cite) if chain is not None else None
 
 
 def print_view(request, pk: int):
     incident = _incident(request, pk)
-    my = rights(request.user, incident)
-    context = active_context()
-    chain = chain_view(incident, user=request.user, context=context, handler=my.handle)
+    context = request.access.context
+    chain = chain_view(
+        incident, access=request.access, context=context, handler=request.access.can("handle", incident)
+    )
     return render(
         request,
         "incidents/print.html",
         {
             "incident": incident,
             "chain": chain,
-            "affected": affected_view(incident, user=request.user),
+            "affected": affected_view(incident, access=request.access),
             "timeline": timeline_view(incident, chain),
             "records": incident.records.select_related("authorized_by"),
             "tasks": incident.tasks.select_related("owner"),
@@ -547,12 +535,11 @@ def print_view(request, pk: int):
 
 def pdf(request, pk: int):
     incident = _incident(request, pk)
-    my = rights(request.user, incident)
-    context = active_context()
+    access = request.access
+    context = access.context
+    handler = access.can("handle", incident)
     return pdf_response(
         f"incident-{incident.pk}.pdf",
-        lambda doc: build_report(
-            doc, incident, user=request.user, context=context, handler=my.handle
-        ),
+        lambda doc: build_report(doc, incident, access=access, context=context, handler=handler),
         subject=_("Information security incident report %(number)s") % {"number": incident.number},
     )

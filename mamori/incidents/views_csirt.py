@@ -9,26 +9,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mamori.incidents import actions
-from mamori.incidents.access import can_edit_plan, can_see_dashboard, plan_rule
 from mamori.incidents.contacts import contact_tree as build_contact_tree
 from mamori.incidents.contacts import tree_roles
 from mamori.incidents.forms import PlanForm, StatisticsForm
 from mamori.incidents.models import ChainStep, EmergencyPlan, Incident, ResponseTask, StepState
-from mamori.incidents.stats import horizontal, statistics, vertical, year_of_now
-from mamori.incidents.views import _denied
+from mamori.incidents.stats import statistics
 from mamori.lib import clock
+from mamori.lib.charts import horizontal, vertical
 from mamori.lib.forms import apply_validation_error
-from mamori.policy.rules import active_context
+from mamori.lib.wareki import year_of_now
 
 
 def dashboard(request):
     """Open incidents with their chains, overdue steps and tasks, and the year's statistics."""
-    if not can_see_dashboard(request.user):
-        raise _denied(request)
+    request.access.require("statistics", Incident, what=f"{request.method} {request.path}")
     now = clock.now()
     form = StatisticsForm(request.GET or None)
     year = (form.cleaned_data.get("year") if form.is_valid() else None) or year_of_now()
-    incidents = Incident.objects.visible_to(request.user)
+    incidents = request.access.restrict(Incident.objects.all())
     pending = ChainStep.objects.filter(incident=OuterRef("pk"), state=StepState.NOTIFIED)
     open_incidents = list(
         incidents.open()
@@ -72,19 +70,19 @@ def dashboard(request):
 
 def contact_tree(request):
     """連絡体制: today's holders of the roles the policy lists, printable with its date."""
-    context = active_context()
+    context = request.access.context
     if context is None:
         raise Http404
     today = clock.today()
     _keys, citation = tree_roles(context)
-    rules = context.rules_of("contact_tree")
+    tree = context.contact_tree
     return render(
         request,
         "incidents/contact_tree.html",
         {
             "groups": build_contact_tree(context, on=today),
             "citation": citation,
-            "by": context.roles.get(rules[0].spec.get("by")) if rules else None,
+            "by": context.roles.get(tree.by) if tree is not None else None,
             "today": today,
             "policy": context.policy,
         },
@@ -92,16 +90,16 @@ def contact_tree(request):
 
 
 def _plan_context(context):
-    rule = plan_rule(context)
+    rule = context.emergency_plan
     return {
         "rule_citation": context.citation(rule.clause) if rule is not None else None,
-        "author": context.roles.get(rule.spec.get("by") or "") if rule is not None else None,
+        "author": context.roles.get(rule.by) if rule is not None else None,
     }
 
 
 def plan(request):
     """The emergency response plan in force, earlier versions on request."""
-    context = active_context()
+    context = request.access.context
     if context is None:
         raise Http404
     versions = list(
@@ -120,7 +118,7 @@ def plan(request):
             "plan": current,
             "latest": versions[0] if versions else None,
             "versions": versions,
-            "can_edit": can_edit_plan(request.user, context),
+            "can_edit": request.access.can("change", EmergencyPlan),
             "policy": context.policy,
             **_plan_context(context),
         },
@@ -130,11 +128,10 @@ def plan(request):
 @require_http_methods(["GET", "POST"])
 def plan_edit(request):
     """Revise the plan: the form starts from the version in force; saving adds a version."""
-    context = active_context()
+    context = request.access.context
     if context is None:
         raise Http404
-    if not can_edit_plan(request.user, context):
-        raise _denied(request)
+    request.access.require("change", EmergencyPlan, what=f"{request.method} {request.path}")
     latest = EmergencyPlan.objects.filter(policy=context.policy).first()
     initial = {}
     if latest is not None:

@@ -1,141 +1,247 @@
-"""Who runs self-inspections and audits, and who answers them.
+"""Who runs self-inspections and audits, and who answers them (mamori.access).
 
-- The **security office** opens campaigns, edits their questions, plans audits and
-  verifies corrective actions: the application administrators, the holder of the role
-  the pack's `audit` rule names as the one who audits (仙台市: CISO; 茅野市:
-  情報セキュリティ統括責任者), and the incident responders of the `incident_chain`
-  rule (the CSIRT), who run security work day to day. No role name is written here.
-- The **responders** of a unit's checklist are the holders, for that very unit, of the
-  roles the pack's `self_inspection` rule names (a 課's 情報管理者, a 局's 局情報管理者),
-  and the deputies the pack gives those roles (副情報管理者).
-- Auditors (application role) read everything and record findings in plans naming them.
+- The **security office** (Access.security_office: administrators, the holder of the role
+  the pack's audit rule names, the incident responders) opens campaigns, edits their
+  questions, plans audits, asks other units to follow a finding up and verifies corrective
+  actions. Auditors read everything and record findings in the plans naming them.
+- A campaign: its pages ("view") for the office and auditors; launched campaigns are
+  listed ("list") to everyone.
+- A checklist ("view"): the office and auditors all; others those of their own unit and
+  the units above it, those they answer for, and those of the units they oversee (the unit
+  they head, their department- or division-scoped roles' units, each with what is under
+  it). "answer": the unit's responders today (inspections/responders.py), its designated
+  responder, the deputies the pack gives those roles, and the office. "submit": the
+  responders and the office (answers collected on paper); deputies answer but do not submit.
+- A corrective action ("view"): the office and auditors all; others their own and their
+  unit's. "report_done": its owner and the office. "verify": the office. Opening one on a
+  finding ("open" asked of the finding): the office and the plan's auditors.
+- An audit plan ("view"): the office and auditors; others the plans naming them.
+  "record": its auditors and the office.
+- A finding ("view"): those who see its plan, and the units it concerns.
+- A follow-up ("view"): the office and auditors; others their own unit's. "answer": the
+  head of the unit and the office.
+- Evidence: whoever sees the checklist or the finding it is attached to.
 """
 
 from __future__ import annotations
 
-from mamori.policy.rules import PolicyContext, active_context
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from mamori.access import ObjectRules, Verdict, rules_for, units_under
+from mamori.inspections.models import (
+    Answer,
+    AuditFinding,
+    AuditPlan,
+    Campaign,
+    CampaignStatus,
+    Checklist,
+    CorrectiveAction,
+    Evidence,
+    FollowUp,
+)
+from mamori.inspections.responders import deputies, responders
 
 
-def is_security_office(user, context: PolicyContext | None = None) -> bool:
-    cached = getattr(user, "_mamori_security_office", None)
-    if cached is not None:
-        return cached
-    answer = False
-    if getattr(user, "is_authenticated", False):
-        if user.is_administrator:
-            answer = True
-        elif user.person is not None:
-            from mamori.incidents.access import responder_keys
-
-            context = context or active_context()
-            if context is not None:
-                keys = set(responder_keys(context))
-                keys |= {r.spec.get("by") for r in context.rules_of("audit") if r.spec.get("by")}
-                answer = any(role.key in keys for role, _unit in context.roles_of(user.person))
-    try:
-        user._mamori_security_office = answer
-    except AttributeError:
-        pass
-    return answer
+def _reads_all(access) -> bool:
+    return access.is_auditor or access.security_office
 
 
-def overseen_paths(user, context: PolicyContext | None = None) -> list[str]:
-    """The tree paths of the units whose checklists `user` oversees: the unit they head and
-    the units of their share of the compliance dashboard (`compliance.access.scope_of`: the
-    units of their department- or division-scoped roles, so a 局長 as 局(区)情報管理者 oversees
-    every 課 of the 局), each with everything under it."""
-    from mamori.compliance.access import scope_of
+@rules_for(Campaign)
+class CampaignRules(ObjectRules):
+    actions = ("list", "view", "change")
 
-    person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
-    if person is None or person.status == "retired":
-        return []
-    paths = [person.unit.path] if person.heads_unit else []
-    paths += [unit.path for unit in scope_of(user, context or active_context()).units]
-    return sorted(set(paths))
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action == "change":
+            return Q() if access.security_office else None
+        if _reads_all(access):
+            return Q()
+        return ~Q(status=CampaignStatus.DRAFT) if action == "list" else None
+
+    def allows(self, access, action, obj):
+        if action == "change":
+            if access.security_office:
+                return True
+            return Verdict(False, _("Only the security office may do this."))
+        if action == "view":
+            return _reads_all(access)
+        return super().allows(access, action, obj)
 
 
-def inspection_roles(context: PolicyContext) -> list[str]:
-    keys: list[str] = []
-    for rule in context.rules_of("self_inspection"):
-        keys += [k for k in rule.spec.get("roles") or [] if k in context.roles and k not in keys]
-    return keys
+@rules_for(Checklist)
+class ChecklistRules(ObjectRules):
+    actions = ("view", "answer", "submit")
 
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action != "view":
+            return Q() if access.security_office else None
+        if _reads_all(access):
+            return Q()
+        person = access.person
+        if person is None:
+            return None
+        ids = [int(part) for part in person.unit.path.strip("/").split("/") if part]
+        visible = Q(unit_id__in=ids) | Q(responder=person)
+        if access.overseen_paths:
+            visible |= Q(unit_id__in=units_under(access.overseen_paths))
+        return visible
 
-def roles_for_unit(context: PolicyContext, unit) -> list:
-    """The inspected roles held *for this unit* (not for the unit above or below it)."""
-    out = []
-    for key in inspection_roles(context):
-        role = context.roles[key]
-        kinds = role.holder.get("head_of")
-        kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
-        if unit.kind in kinds or any(
-            h.unit is not None and h.unit.pk == unit.pk for h in context.holders(key, unit=unit)
+    def allows(self, access, action, obj):
+        if action == "view" or obj is None:
+            return super().allows(access, action, obj)
+        if access.security_office:
+            return True
+        person = access.person
+        context = access.context
+        if person is None or context is None:
+            return False
+        if obj.responder_id == person.pk or person in responders(
+            context, obj.unit, obj.role_keys, on=access.today
         ):
-            out.append(role)
-    return out
+            return True
+        if action == "answer" and person in deputies(
+            context, obj.unit, obj.role_keys, on=access.today
+        ):
+            return True
+        if action == "answer":
+            return Verdict(False, _("Only the unit's responder or the security office may answer."))
+        return Verdict(False, _("The checklist is submitted by the head of the unit."))
 
 
-def system_roles_for_unit(context: PolicyContext, unit) -> list:
-    """The roles of system owners (情報システム管理者), when the unit owns a system in use."""
-    from mamori.ledger.models import InformationSystem
+@rules_for(CorrectiveAction)
+class CorrectiveActionRules(ObjectRules):
+    actions = ("view", "report_done", "verify")
 
-    roles = [r for r in context.roles.values() if "system_owner" in r.holder]
-    if (
-        roles
-        and InformationSystem.objects.active()
-        .filter(owner_unit__path__startswith=unit.path)
-        .exists()
-    ):
-        return roles
-    return []
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action == "verify":
+            return Q() if access.security_office else None
+        if access.security_office or (action == "view" and access.is_auditor):
+            return Q()
+        person = access.person
+        if person is None:
+            return None
+        if action == "view":
+            return Q(owner=person) | Q(unit=person.unit_id)
+        return Q(owner=person)
 
-
-def responders(context: PolicyContext, unit, role_keys: list[str]) -> list:
-    """Who answers for `unit` today: holders for the unit, or the deputies of absent ones."""
-    people = []
-    for key in role_keys:
-        for holder in context.acting_holders(key, unit=unit):
-            scope = holder.unit
-            if (scope is None or scope.pk == unit.pk) and holder.person not in people:
-                people.append(holder.person)
-    return people
-
-
-def deputies(context: PolicyContext, unit, role_keys: list[str]) -> list:
-    """Holders of the roles the pack makes deputies of the inspected ones, for this unit."""
-    people = []
-    for role in context.roles.values():
-        if role.deputy_of in role_keys:
-            for person, scope in context.org.holders(role, unit=unit, system=None, on=_today()):
-                if (scope is None or scope.pk == unit.pk) and person not in people:
-                    people.append(person)
-    return people
+    def allows(self, access, action, obj):
+        if obj is None or action == "view":
+            return super().allows(access, action, obj)
+        if access.security_office:
+            return True
+        if action == "verify":
+            return Verdict(False, _("Only the security office may do this."))
+        if access.person is not None and obj.owner_id == access.person.pk:
+            return True
+        return Verdict(False, _("Only the owner of the action may report it done."))
 
 
-def _today():
-    from mamori.lib import clock
+@rules_for(AuditPlan)
+class AuditPlanRules(ObjectRules):
+    actions = ("view", "change", "record")
 
-    return clock.today()
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action == "change":
+            return Q() if access.security_office else None
+        if access.security_office or (action == "view" and access.is_auditor):
+            return Q()
+        return Q(pk__in=AuditPlan.auditors.through.objects.filter(user=access.user).values("auditplan"))
+
+    def allows(self, access, action, obj):
+        if action == "change":
+            if access.security_office:
+                return True
+            return Verdict(False, _("Only the security office may do this."))
+        if action == "record" and obj is not None and not super().allows(access, action, obj):
+            return Verdict(False, _("Only the plan's auditors may record findings."))
+        return super().allows(access, action, obj)
 
 
-def may_answer(user, checklist, context: PolicyContext | None = None) -> bool:
-    if is_security_office(user, context):
-        return True
-    return may_submit(user, checklist, context) or (
-        user.person is not None
-        and user.person
-        in deputies(context or active_context(), checklist.unit, checklist.role_keys)
-    )
+@rules_for(AuditFinding)
+class FindingRules(ObjectRules):
+    actions = ("view", "follow_up", "open_action")
+
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if action == "follow_up":
+            return Q() if access.security_office else None
+        plans = AuditPlanRules().scope(access, "view" if action == "view" else "record")
+        condition = Q(plan__in=AuditPlan.objects.filter(plans)) if plans is not None else None
+        if action == "view" and access.person is not None:
+            concerned = Q(
+                Exists(
+                    AuditFinding.units.through.objects.filter(
+                        auditfinding=OuterRef("pk"), orgunit=access.person.unit_id
+                    )
+                )
+            )
+            condition = concerned if condition is None else condition | concerned
+        return condition
+
+    def allows(self, access, action, obj):
+        allowed = super().allows(access, action, obj)
+        if allowed or action == "view":
+            return allowed
+        if action == "follow_up":
+            return Verdict(False, _("Only the security office may do this."))
+        return Verdict(False, _("Only the security office or the plan's auditors may do this."))
 
 
-def may_submit(user, checklist, context: PolicyContext | None = None) -> bool:
-    """The unit head submits: the responder, or whoever holds the role for the unit today."""
-    person = getattr(user, "person", None)
-    if person is None:
-        return False
-    if checklist.responder_id == person.pk:
-        return True
-    context = context or active_context()
-    return context is not None and person in responders(
-        context, checklist.unit, checklist.role_keys
-    )
+@rules_for(FollowUp)
+class FollowUpRules(ObjectRules):
+    actions = ("view", "answer")
+
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        if access.security_office or (action == "view" and access.is_auditor):
+            return Q()
+        person = access.person
+        if person is None or (action == "answer" and not person.heads_unit):
+            return None
+        return Q(unit_id=person.unit_id)
+
+    def allows(self, access, action, obj):
+        allowed = super().allows(access, action, obj)
+        if allowed or action == "view":
+            return allowed
+        return Verdict(False, _("The head of the unit answers."))
+
+
+@rules_for(Answer)
+class AnswerRules(ObjectRules):
+    """An answer is seen by whoever sees its checklist."""
+
+    actions = ("view",)
+
+    def scope(self, access, action):
+        checklists = ChecklistRules().scope(access, "view")
+        if checklists is None:
+            return None
+        return Q(question__checklist__in=Checklist.objects.filter(checklists))
+
+
+@rules_for(Evidence)
+class EvidenceRules(ObjectRules):
+    actions = ("view",)
+
+    def scope(self, access, action):
+        if not access.authenticated:
+            return None
+        checklists = ChecklistRules().scope(access, "view")
+        findings = FindingRules().scope(access, "view")
+        condition = Q(pk__in=[])
+        if checklists is not None:
+            condition |= Q(answer__question__checklist__in=Checklist.objects.filter(checklists))
+        if findings is not None:
+            condition |= Q(finding__in=AuditFinding.objects.filter(findings))
+        return condition

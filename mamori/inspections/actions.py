@@ -8,19 +8,11 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mamori.inspections.access import (
-    deputies,
-    is_security_office,
-    may_answer,
-    may_submit,
-    responders,
-    roles_for_unit,
-    system_roles_for_unit,
-)
+from mamori.access import action, authorize
 from mamori.inspections.events import InspectionEvent
 from mamori.inspections.models import (
     ActionStatus,
@@ -38,7 +30,14 @@ from mamori.inspections.models import (
     FollowUpStatus,
     Question,
 )
-from mamori.lib import clock, notify
+from mamori.inspections.responders import (
+    deputies,
+    responders,
+    roles_for_unit,
+    system_roles_for_unit,
+)
+from mamori.lib import clock
+from mamori.mail import outbox
 from mamori.org.models import OrgUnit
 from mamori.policy.models import Obligation
 from mamori.policy.rules import PolicyContext, active_context
@@ -47,11 +46,6 @@ from mamori.trail.chain import record, snapshot
 # Answers that open a corrective action on submission: 未遵守, and 一部遵守 too — a
 # partly complied obligation is still a gap someone must close.
 NEEDS_ACTION = (AnswerValue.NOT_COMPLIED, AnswerValue.PARTIAL)
-
-
-def _office_only(actor, context=None) -> None:
-    if not is_security_office(actor, context):
-        raise PermissionDenied(_("Only the security office may do this."))
 
 
 def _context() -> PolicyContext:
@@ -84,13 +78,13 @@ def generate_questions(context: PolicyContext, unit: OrgUnit) -> tuple[list[str]
     return [r.key for r in roles], questions
 
 
-@transaction.atomic
+@action
 def create_campaign(
     *, actor, fiscal_year: int, title: str, deadline: dt.date, units: list[OrgUnit]
 ) -> Campaign:
     """A draft campaign with each unit's checklist generated from the policy's obligations."""
     context = _context()
-    _office_only(actor, context)
+    authorize(actor, "change", Campaign)
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     if deadline < clock.today():
@@ -146,9 +140,9 @@ def _draft(checklist: Checklist) -> None:
         raise ValidationError(_("Questions can be changed only before the campaign is launched."))
 
 
-@transaction.atomic
+@action
 def add_question(checklist: Checklist, *, actor, clause, text: str) -> Question:
-    _office_only(actor)
+    authorize(actor, "change", Campaign)
     _draft(checklist)
     if clause is None:
         raise ValidationError({"clause": _("Every question cites a clause of the policy.")})
@@ -167,9 +161,9 @@ def add_question(checklist: Checklist, *, actor, clause, text: str) -> Question:
     return question
 
 
-@transaction.atomic
+@action
 def change_question(question: Question, *, actor, text: str) -> Question:
-    _office_only(actor)
+    authorize(actor, "change", Campaign)
     _draft(question.checklist)
     if not text.strip():
         raise ValidationError({"text": _("Write the question.")})
@@ -186,9 +180,9 @@ def change_question(question: Question, *, actor, text: str) -> Question:
     return question
 
 
-@transaction.atomic
+@action
 def remove_question(question: Question, *, actor) -> None:
-    _office_only(actor)
+    authorize(actor, "change", Campaign)
     _draft(question.checklist)
     record(
         InspectionEvent.QUESTION_REMOVED,
@@ -199,11 +193,11 @@ def remove_question(question: Question, *, actor) -> None:
     question.delete()
 
 
-@transaction.atomic
+@action
 def launch_campaign(campaign: Campaign, *, actor) -> int:
     """Open the campaign and tell each unit's responder; returns how many were told."""
     context = _context()
-    _office_only(actor, context)
+    authorize(actor, "change", Campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("The campaign has already been launched."))
@@ -221,7 +215,7 @@ def launch_campaign(campaign: Campaign, *, actor) -> int:
         recipients = people or ([checklist.responder] if checklist.responder else [])
         if recipients:
             told += 1
-            notify.queue(
+            outbox.queue(
                 recipients,
                 _("Self-inspection: %(title)s") % {"title": campaign.title},
                 _(
@@ -244,9 +238,9 @@ def launch_campaign(campaign: Campaign, *, actor) -> int:
     return told
 
 
-@transaction.atomic
+@action
 def close_campaign(campaign: Campaign, *, actor) -> Campaign:
-    _office_only(actor)
+    authorize(actor, "change", Campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.OPEN:
         raise ValidationError(_("Only an open campaign can be closed."))
@@ -257,13 +251,13 @@ def close_campaign(campaign: Campaign, *, actor) -> Campaign:
     return campaign
 
 
-@transaction.atomic
+@action
 def change_campaign(campaign: Campaign, *, actor, title: str, deadline: dt.date) -> Campaign:
     """Change the title or deadline of a draft or open campaign (a deadline extended while the
     units answer, a title corrected). When an open campaign's deadline moves, the responders of
     the checklists not yet submitted are told. A closed campaign stays as it was closed."""
     context = _context()
-    _office_only(actor, context)
+    authorize(actor, "change", Campaign)
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == CampaignStatus.CLOSED:
         raise ValidationError(_("A closed campaign cannot be changed."))
@@ -291,7 +285,7 @@ def change_campaign(campaign: Campaign, *, actor, title: str, deadline: dt.date)
             if not people:
                 continue
             told += 1
-            notify.queue(
+            outbox.queue(
                 people,
                 _("Deadline changed: self-inspection %(title)s") % {"title": campaign.title},
                 _(
@@ -335,12 +329,11 @@ def _answerable(checklist: Checklist, actor) -> Checklist:
         raise ValidationError(_("The campaign is not open: answers can no longer be changed."))
     if checklist.is_submitted:
         raise ValidationError(_("The checklist has been submitted: answers can no longer change."))
-    if not may_answer(actor, checklist):
-        raise PermissionDenied(_("Only the unit's responder or the security office may answer."))
+    authorize(actor, "answer", checklist, what=f"answer checklist {checklist.pk}")
     return checklist
 
 
-@transaction.atomic
+@action
 def save_answers(checklist: Checklist, *, actor, answers: dict[int, tuple[str, str]]) -> int:
     """Store answers {question id: (value, comment)}; empty values are left unanswered."""
     checklist = _answerable(checklist, actor)
@@ -375,14 +368,13 @@ def save_answers(checklist: Checklist, *, actor, answers: dict[int, tuple[str, s
     return len(changed)
 
 
-@transaction.atomic
+@action
 def submit_checklist(checklist: Checklist, *, actor, due_days: int | None = None) -> list:
     """Submit the checklist; each 未遵守/一部遵守 answer opens a corrective action."""
     checklist = _answerable(checklist, actor)
     # The unit head submits; the security office may submit on the unit's behalf (answers
     # collected on paper). A deputy answers but does not submit.
-    if not (may_submit(actor, checklist) or is_security_office(actor)):
-        raise PermissionDenied(_("The checklist is submitted by the head of the unit."))
+    authorize(actor, "submit", checklist, what=f"submit checklist {checklist.pk}")
     questions = list(checklist.questions.select_related("answer"))
     missing = [q for q in questions if getattr(q, "answer", None) is None]
     if missing:
@@ -441,7 +433,7 @@ def check_upload(upload) -> None:
         )
 
 
-@transaction.atomic
+@action
 def add_evidence(*, actor, upload, answer: Answer | None = None, finding=None) -> Evidence:
     """Attach a file to an answer (by who may answer) or to a finding (by its auditors)."""
     check_upload(upload)
@@ -449,8 +441,7 @@ def add_evidence(*, actor, upload, answer: Answer | None = None, finding=None) -
         _answerable(answer.question.checklist, actor)
         target = answer.question.checklist
     else:
-        if not may_record_findings(actor, finding.plan):
-            raise PermissionDenied(_("Only the plan's auditors may attach evidence."))
+        authorize(actor, "record", finding.plan, what=f"attach evidence to finding {finding.pk}")
         target = finding
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -505,7 +496,7 @@ def sweep_orphan_evidence(*, older_than: dt.timedelta = dt.timedelta(days=1)) ->
 # Corrective actions ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def open_corrective_action(
     *,
     actor,
@@ -518,12 +509,10 @@ def open_corrective_action(
     finding: AuditFinding | None = None,
 ) -> CorrectiveAction:
     opened_on = opened_on or clock.today()
-    if finding is not None and not (
-        may_record_findings(actor, finding.plan) or is_security_office(actor)
-    ):
-        raise PermissionDenied(_("Only the security office or the plan's auditors may do this."))
-    if finding is None and not is_security_office(actor):
-        raise PermissionDenied(_("Only the security office may do this."))
+    if finding is not None:
+        authorize(actor, "open_action", finding)
+    else:
+        authorize(actor, "verify", CorrectiveAction)
     return _create_action(
         actor=actor,
         unit=unit,
@@ -563,7 +552,7 @@ def _create_action(
         after=snapshot(action, ["unit", "owner", "description", "opened_on", "due_on"]),
     )
     if owner is not None:
-        notify.queue(
+        outbox.queue(
             [owner],
             _("Corrective action for %(unit)s") % {"unit": unit.name},
             _("A corrective action is yours, due %(due)s:\n%(text)s\n%(url)s")
@@ -577,16 +566,10 @@ def _create_action(
     return action
 
 
-def may_report_done(user, action: CorrectiveAction) -> bool:
-    person = getattr(user, "person", None)
-    return is_security_office(user) or (person is not None and action.owner_id == person.pk)
-
-
-@transaction.atomic
+@action
 def report_done(action: CorrectiveAction, *, actor, note: str) -> CorrectiveAction:
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    if not may_report_done(actor, action):
-        raise PermissionDenied(_("Only the owner of the action may report it done."))
+    authorize(actor, "report_done", action)
     if action.status != ActionStatus.OPEN:
         raise ValidationError(_("The action is not open."))
     if not (note or "").strip():
@@ -602,9 +585,9 @@ def report_done(action: CorrectiveAction, *, actor, note: str) -> CorrectiveActi
     return action
 
 
-@transaction.atomic
+@action
 def verify_action(action: CorrectiveAction, *, actor) -> CorrectiveAction:
-    _office_only(actor)
+    authorize(actor, "verify", action)
     action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if action.status != ActionStatus.DONE:
         raise ValidationError(_("Only an action reported done can be verified."))
@@ -640,7 +623,7 @@ def check_independence(units: list[OrgUnit], auditors: list) -> None:
         )
 
 
-@transaction.atomic
+@action
 def create_audit_plan(
     *,
     actor,
@@ -651,7 +634,7 @@ def create_audit_plan(
     start_on: dt.date,
     end_on: dt.date,
 ) -> AuditPlan:
-    _office_only(actor)
+    authorize(actor, "change", AuditPlan)
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     if not auditors:
@@ -682,18 +665,11 @@ def create_audit_plan(
     return plan
 
 
-def may_record_findings(user, plan: AuditPlan) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return is_security_office(user) or plan.auditors.filter(pk=user.pk).exists()
-
-
-@transaction.atomic
+@action
 def record_finding(
     plan: AuditPlan, *, actor, severity: str, description: str, units: list, clauses: list
 ) -> AuditFinding:
-    if not may_record_findings(actor, plan):
-        raise PermissionDenied(_("Only the plan's auditors may record findings."))
+    authorize(actor, "record", plan)
     if not (description or "").strip():
         raise ValidationError({"description": _("Describe the finding.")})
     planned = set(plan.units.values_list("pk", flat=True))
@@ -722,10 +698,10 @@ def record_finding(
     return finding
 
 
-@transaction.atomic
+@action
 def request_follow_ups(finding: AuditFinding, *, actor, units: list[OrgUnit]) -> list[FollowUp]:
     """「他の部署でも同様の問題がないか確認させる」: a follow-up for each unit, heads told."""
-    _office_only(actor)
+    authorize(actor, "follow_up", finding)
     if not units:
         raise ValidationError({"units": _("Choose at least one unit.")})
     existing = set(finding.follow_ups.values_list("unit_id", flat=True))
@@ -740,7 +716,7 @@ def request_follow_ups(finding: AuditFinding, *, actor, units: list[OrgUnit]) ->
         )
         items.append(follow_up)
         heads = context.org.heads.get(unit.pk, [])
-        notify.queue(
+        outbox.queue(
             heads,
             _("Please check: an audit finding may apply to %(unit)s") % {"unit": unit.name},
             _(
@@ -760,14 +736,7 @@ def request_follow_ups(finding: AuditFinding, *, actor, units: list[OrgUnit]) ->
     return items
 
 
-def may_answer_follow_up(user, follow_up: FollowUp) -> bool:
-    person = getattr(user, "person", None)
-    if is_security_office(user):
-        return True
-    return person is not None and person.heads_unit and person.unit_id == follow_up.unit_id
-
-
-@transaction.atomic
+@action
 def answer_follow_up(
     follow_up: FollowUp,
     *,
@@ -783,8 +752,7 @@ def answer_follow_up(
     follow_up = (
         FollowUp.objects.select_for_update().select_related("finding", "unit").get(pk=follow_up.pk)
     )
-    if not may_answer_follow_up(actor, follow_up):
-        raise PermissionDenied(_("The head of the unit answers."))
+    authorize(actor, "answer", follow_up)
     if follow_up.status != FollowUpStatus.OPEN:
         raise ValidationError(_("This follow-up has already been answered."))
     errors = {}
@@ -863,7 +831,7 @@ def remind_unsubmitted(*, today: dt.date | None = None) -> int:
                 else []
             ) or ([checklist.responder] if checklist.responder else [])
             overdue = checklist.campaign.deadline < today
-            notify.queue(
+            outbox.queue(
                 people,
                 (
                     _("Overdue: self-inspection %(title)s")

@@ -8,8 +8,13 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Self-inspections and audits")
 
     def ready(self):
-        from mamori.inspections import checks, tasks  # noqa: F401  (register checks and reminders)
+        # Registers who runs and answers inspections, the checks and the reminders.
+        from mamori.compliance.panels import add_panel
+        from mamori.inspections import access, checks, tasks  # noqa: F401
         from mamori.inspections.events import InspectionEvent
+        from mamori.inspections.panels import NOT_COMPLIED, RATES
         from mamori.trail.types import register
 
         register(InspectionEvent)
+        add_panel(RATES)
+        add_panel(NOT_COMPLIED)

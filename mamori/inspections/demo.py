@@ -7,8 +7,8 @@ import datetime as dt
 
 from mamori.accounts.models import User
 from mamori.inspections import actions
-from mamori.inspections.access import inspection_roles
 from mamori.inspections.models import AnswerValue, Campaign
+from mamori.inspections.responders import inspection_roles
 from mamori.lib import clock
 from mamori.lib.wareki import fiscal_year, format_nendo
 from mamori.policy.rules import active_context
@@ -69,7 +69,7 @@ def add_demo_inspections() -> int:
         start_on=today - dt.timedelta(days=14),
         end_on=today + dt.timedelta(days=30),
     )
-    audit_rule = next(iter(context.rules_of("audit")), None)
+    audit_rule = context.audit
     actions.record_finding(
         plan,
         actor=kansa,

@@ -51,29 +51,6 @@ class ChecklistStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
-class ChecklistQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChecklistQuerySet":
-        """The security office and auditors see all; others the checklists of their own unit
-        (and the units above it), those they answer for, and those of the units they
-        oversee (see `access.overseen_paths`)."""
-        from mamori.inspections.access import is_security_office, overseen_paths
-        from mamori.org.scope import units_under
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_auditor or is_security_office(user):
-            return self
-        person = user.person
-        if person is None:
-            return self.none()
-        ids = [int(part) for part in person.unit.path.strip("/").split("/") if part]
-        visible = Q(unit_id__in=ids) | Q(responder=person)
-        overseen = overseen_paths(user)
-        if overseen:
-            visible |= Q(unit_id__in=units_under(overseen))
-        return self.filter(visible)
-
-
 class Checklist(models.Model):
     """One unit's questionnaire in a campaign, answered and submitted by the unit head."""
 
@@ -98,8 +75,6 @@ class Checklist(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reminded_on = models.DateField(null=True, blank=True)
-
-    objects = ChecklistQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("self-inspection checklist")
@@ -179,17 +154,6 @@ class Severity(models.TextChoices):
     LOW = "low", _("Low")
 
 
-class AuditPlanQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AuditPlanQuerySet":
-        from mamori.inspections.access import is_security_office
-
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_auditor or is_security_office(user):
-            return self
-        return self.filter(auditors=user)
-
-
 class AuditPlan(models.Model):
     """An audit (監査) of some units in a 年度, by auditors independent of them."""
 
@@ -205,8 +169,6 @@ class AuditPlan(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"))
-
-    objects = AuditPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit plan")

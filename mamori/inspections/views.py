@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import xlsxwriter
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from mamori.accounts.models import User
 from mamori.inspections import actions, stats
-from mamori.inspections.access import is_security_office, may_answer, may_submit
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -33,26 +33,25 @@ from mamori.inspections.models import (
     Severity,
 )
 from mamori.lib import clock
+from mamori.lib.forms import apply_validation_error
+from mamori.lib.pdf import pdf_response
+from mamori.lib.wareki import fiscal_year, show_date, show_datetime, show_nendo
 from mamori.org.models import OrgUnit
 from mamori.policy.models import Clause
 
 
-def _denied(request) -> PermissionDenied:
-    from mamori.accounts.actions import record_access_denied
-
-    record_access_denied(request.user, what=f"{request.method} {request.path}")
-    return PermissionDenied()
+def _require(request, action: str, obj) -> None:
+    request.access.require(action, obj, what=f"{request.method} {request.path}")
 
 
 def _office(request) -> None:
-    if not is_security_office(request.user):
-        raise _denied(request)
+    """Campaigns, their questions and audit plans: the security office."""
+    _require(request, "change", Campaign)
 
 
 def _reader(request) -> None:
     """The security office and auditors read campaigns and reports."""
-    if not (request.user.is_auditor or is_security_office(request.user)):
-        raise _denied(request)
+    _require(request, "view", Campaign)
 
 
 def _errors(request, exc) -> None:
@@ -109,14 +108,10 @@ class AuditPlanForm(forms.Form):
 
 
 def _apply(form, exc: ValidationError) -> None:
-    from mamori.lib.forms import apply_validation_error
-
     apply_validation_error(form, exc)
 
 
 def _fiscal_year() -> int:
-    from mamori.lib.wareki import fiscal_year
-
     return fiscal_year(clock.today())
 
 
@@ -131,9 +126,8 @@ def home(request):
             "checklists", filter=Q(checklists__status="submitted"), distinct=True
         ),
     )
-    office = is_security_office(request.user)
-    if not (office or request.user.is_auditor):
-        campaigns = campaigns.exclude(status=CampaignStatus.DRAFT)
+    office = request.access.can("change", Campaign)
+    campaigns = request.access.restrict(campaigns, "list")
     return render(
         request,
         "inspections/home.html",
@@ -178,7 +172,7 @@ def campaign_detail(request, pk: int):
         {
             "campaign": campaign,
             "checklists": checklists,
-            "office": is_security_office(request.user),
+            "office": request.access.can("change", Campaign),
             "units": stats.unit_rates(campaign=campaign),
             "departments": stats.department_rates(campaign=campaign),
         },
@@ -265,8 +259,6 @@ def campaign_export(request, pk: int):
     """Every answer of the campaign as an Excel workbook (headers in Japanese)."""
     _reader(request)
     campaign = _campaign(pk)
-    import xlsxwriter
-
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = workbook.add_worksheet("回答")
@@ -308,8 +300,7 @@ def campaign_export(request, pk: int):
 def my_checklists(request):
     """The checklists of the signed-in user's unit (and those they answer for)."""
     checklists = (
-        Checklist.objects.visible_to(request.user)
-        .exclude(campaign__status=CampaignStatus.DRAFT)
+        request.access.restrict(Checklist.objects.exclude(campaign__status=CampaignStatus.DRAFT))
         .select_related("campaign", "unit", "responder")
         .annotate(
             question_count=Count("questions", distinct=True),
@@ -317,8 +308,8 @@ def my_checklists(request):
         )
         .order_by("-campaign__fiscal_year", "campaign__deadline", "unit__code")
     )
-    if is_security_office(request.user) or request.user.is_auditor:
-        # They see every checklist elsewhere; here only their own unit's.
+    if request.access.can("view", Campaign):
+        # They see every checklist on the campaign pages; here only their own unit's.
         person = request.user.person
         checklists = (
             checklists.filter(Q(responder=person) | Q(unit_id=person.unit_id))
@@ -329,11 +320,8 @@ def my_checklists(request):
 
 
 def _checklist(request, pk: int) -> Checklist:
-    return get_object_or_404(
-        Checklist.objects.visible_to(request.user).select_related(
-            "campaign", "unit", "responder", "submitted_by"
-        ),
-        pk=pk,
+    return request.access.get_or_404(
+        Checklist.objects.select_related("campaign", "unit", "responder", "submitted_by"), pk=pk
     )
 
 
@@ -343,7 +331,7 @@ def checklist_detail(request, pk: int):
         "clause__document", "role", "answer", "answer__corrective_action"
     ).prefetch_related(Prefetch("answer__evidence", queryset=Evidence.objects.order_by("pk")))
     is_open = checklist.campaign.status == CampaignStatus.OPEN and not checklist.is_submitted
-    office = is_security_office(request.user)
+    access = request.access
     return render(
         request,
         "inspections/checklist.html",
@@ -351,9 +339,10 @@ def checklist_detail(request, pk: int):
             "checklist": checklist,
             "questions": questions,
             "choices": AnswerValue.choices,
-            "can_answer": is_open and may_answer(request.user, checklist),
-            "can_submit": is_open and (may_submit(request.user, checklist) or office),
-            "can_edit": office and checklist.campaign.status == CampaignStatus.DRAFT,
+            "can_answer": is_open and access.can("answer", checklist),
+            "can_submit": is_open and access.can("submit", checklist),
+            "can_edit": access.can("change", Campaign)
+            and checklist.campaign.status == CampaignStatus.DRAFT,
         },
     )
 
@@ -378,8 +367,6 @@ def checklist_answer(request, pk: int):
             )
         else:
             messages.success(request, _("The answers have been saved."))
-    except PermissionDenied:
-        raise _denied(request) from None
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=pk)
@@ -422,10 +409,8 @@ def question_edit(request, pk: int):
 
 @require_POST
 def answer_evidence(request, pk: int):
-    answer = get_object_or_404(
-        Answer.objects.select_related("question__checklist"),
-        pk=pk,
-        question__checklist__in=Checklist.objects.visible_to(request.user),
+    answer = request.access.get_or_404(
+        Answer.objects.select_related("question__checklist"), "view", pk=pk
     )
     upload = request.FILES.get("file")
     if upload is None:
@@ -433,8 +418,6 @@ def answer_evidence(request, pk: int):
     else:
         try:
             actions.add_evidence(actor=request.user, upload=upload, answer=answer)
-        except PermissionDenied:
-            raise _denied(request) from None
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -444,41 +427,25 @@ def answer_evidence(request, pk: int):
 
 def evidence_download(request, pk: int):
     """A file, to those who may see the checklist or the finding it is attached to."""
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("answer__question__checklist", "finding"), pk=pk
-    )
-    if evidence.answer_id:
-        visible = (
-            Checklist.objects.visible_to(request.user)
-            .filter(pk=evidence.answer.question.checklist_id)
-            .exists()
-        )
-    else:
-        visible = _finding_visible(request.user, evidence.finding)
-    if not visible:
-        raise Http404
+    evidence = request.access.get_or_404(Evidence.objects.all(), pk=pk)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
 # Corrective actions ------------------------------------------------------------------------
 
 
-def _actions_for(user):
-    queryset = CorrectiveAction.objects.select_related(
-        "unit", "owner", "answer__question__checklist__campaign", "finding__plan"
+def _actions_for(access):
+    return access.restrict(
+        CorrectiveAction.objects.select_related(
+            "unit", "owner", "answer__question__checklist__campaign", "finding__plan"
+        )
     )
-    if is_security_office(user) or user.is_auditor:
-        return queryset
-    person = user.person
-    if person is None:
-        return queryset.none()
-    return queryset.filter(Q(owner=person) | Q(unit=person.unit_id))
 
 
 def action_list(request):
     """Corrective actions: the owner's own (and their unit's); all for the office and auditors."""
     show = request.GET.get("show", "open")
-    items = _actions_for(request.user)
+    items = _actions_for(request.access)
     if show == "open":
         items = items.exclude(status="verified")
     return render(
@@ -489,7 +456,7 @@ def action_list(request):
 
 
 def action_detail(request, pk: int):
-    action = get_object_or_404(_actions_for(request.user), pk=pk)
+    action = request.access.get_or_404(_actions_for(request.access), pk=pk)
     if request.method == "POST":
         try:
             if request.POST.get("verify"):
@@ -498,8 +465,6 @@ def action_detail(request, pk: int):
             else:
                 actions.report_done(action, actor=request.user, note=request.POST.get("note", ""))
                 messages.success(request, _("The action has been reported done."))
-        except PermissionDenied:
-            raise _denied(request) from None
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("inspections:action", pk=pk)
@@ -508,8 +473,8 @@ def action_detail(request, pk: int):
         "inspections/action.html",
         {
             "action": action,
-            "can_done": action.status == "open" and actions.may_report_done(request.user, action),
-            "can_verify": action.status == "done" and is_security_office(request.user),
+            "can_done": action.status == "open" and request.access.can("report_done", action),
+            "can_verify": action.status == "done" and request.access.can("verify", action),
         },
     )
 
@@ -519,19 +484,19 @@ def action_detail(request, pk: int):
 
 def audit_list(request):
     plans = (
-        AuditPlan.objects.visible_to(request.user)
+        request.access.restrict(AuditPlan.objects.all())
         .annotate(finding_count=Count("findings", distinct=True))
         .order_by("-fiscal_year", "-pk")
     )
     return render(
         request,
         "inspections/audits.html",
-        {"plans": plans, "office": is_security_office(request.user)},
+        {"plans": plans, "office": request.access.can("change", AuditPlan)},
     )
 
 
 def audit_create(request):
-    _office(request)
+    _require(request, "change", AuditPlan)
     form = AuditPlanForm(
         request.POST or None,
         initial={"fiscal_year": _fiscal_year(), "start_on": clock.today()},
@@ -548,7 +513,7 @@ def audit_create(request):
 
 
 def _plan(request, pk: int) -> AuditPlan:
-    return get_object_or_404(AuditPlan.objects.visible_to(request.user).distinct(), pk=pk)
+    return request.access.get_or_404(AuditPlan.objects.all(), pk=pk)
 
 
 def _findings(plan):
@@ -563,10 +528,9 @@ def _findings(plan):
 
 def audit_detail(request, pk: int):
     plan = _plan(request, pk)
-    can_record = actions.may_record_findings(request.user, plan)
+    can_record = request.access.can("record", plan)
     if request.method == "POST":
-        if not can_record:
-            raise _denied(request)
+        _require(request, "record", plan)
         units = list(plan.units.filter(pk__in=request.POST.getlist("units")))
         refs = [r.strip() for r in request.POST.get("clauses", "").split(",") if r.strip()]
         clauses = list(Clause.objects.filter(document__version__is_active=True, ref__in=refs))
@@ -615,19 +579,11 @@ def audit_report(request, pk: int):
     )
 
 
-def _finding_visible(user, finding) -> bool:
-    if AuditPlan.objects.visible_to(user).filter(pk=finding.plan_id).exists():
-        return True
-    person = getattr(user, "person", None)
-    return person is not None and finding.units.filter(pk=person.unit_id).exists()
-
-
 def finding_detail(request, pk: int):
-    finding = get_object_or_404(AuditFinding.objects.select_related("plan"), pk=pk)
-    if not _finding_visible(request.user, finding):
-        raise Http404
-    office = is_security_office(request.user)
-    can_record = actions.may_record_findings(request.user, finding.plan)
+    access = request.access
+    finding = access.get_or_404(AuditFinding.objects.select_related("plan"), pk=pk)
+    office = access.can("follow_up", finding)
+    can_record = access.can("record", finding.plan)
     if request.method == "POST":
         what = request.POST.get("what")
         try:
@@ -640,9 +596,7 @@ def finding_detail(request, pk: int):
                 unit = finding.units.filter(pk=request.POST.get("unit") or 0).first()
                 if unit is None:
                     raise ValidationError(_("Choose a unit of the finding."))
-                from mamori.policy.rules import active_context
-
-                context = active_context()
+                context = access.context
                 heads = context.org.heads.get(unit.pk, []) if context else []
                 due = forms.DateField().clean(request.POST.get("due_on") or None)
                 actions.open_corrective_action(
@@ -658,8 +612,6 @@ def finding_detail(request, pk: int):
                 actions.request_follow_ups(finding, actor=request.user, units=units)
             else:
                 raise ValidationError(_("Nothing to do."))
-        except PermissionDenied:
-            raise _denied(request) from None
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -679,9 +631,7 @@ def finding_detail(request, pk: int):
 
 
 def follow_up_list(request):
-    items = FollowUp.objects.select_related("unit", "finding__plan")
-    if not (is_security_office(request.user) or request.user.is_auditor):
-        items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
+    items = request.access.restrict(FollowUp.objects.select_related("unit", "finding__plan"))
     return render(request, "inspections/follow_ups.html", {"items": items})
 
 
@@ -708,18 +658,15 @@ class FollowUpAnswerForm(forms.Form):
 
 
 def follow_up_detail(request, pk: int):
-    items = FollowUp.objects.select_related(
-        "unit", "finding__plan", "answered_by", "corrective_action"
+    follow_up = request.access.get_or_404(
+        FollowUp.objects.select_related("unit", "finding__plan", "answered_by", "corrective_action"),
+        pk=pk,
     )
-    if not (is_security_office(request.user) or request.user.is_auditor):
-        items = items.filter(unit_id=getattr(request.user.person, "unit_id", None))
-    follow_up = get_object_or_404(items, pk=pk)
-    may_answer = actions.may_answer_follow_up(request.user, follow_up)
+    may_answer = request.access.can("answer", follow_up)
     can_answer = follow_up.status == "open" and may_answer
     form = FollowUpAnswerForm(request.POST or None)
     if request.method == "POST":
-        if not may_answer:
-            raise _denied(request)
+        _require(request, "answer", follow_up)
         if not can_answer:
             messages.error(request, _("This follow-up has already been answered."))
             return redirect("inspections:follow_up", pk=pk)
@@ -742,8 +689,6 @@ def campaign_pdf(request, pk: int):
     """The campaign report as PDF (the bundled Japanese font)."""
     _reader(request)
     campaign = _campaign(pk)
-    from mamori.core.templatetags.mamori import nendo, wareki, wareki_datetime
-    from mamori.lib.pdf import pdf_response
 
     def percent(value):
         return "—" if value is None else f"{value}%"
@@ -752,10 +697,10 @@ def campaign_pdf(request, pk: int):
         doc.title(_("Self-inspection report") + f": {campaign.title}")
         doc.fields(
             [
-                (_("Fiscal year"), nendo(campaign.fiscal_year)),
-                (_("Deadline"), wareki(campaign.deadline)),
+                (_("Fiscal year"), show_nendo(campaign.fiscal_year)),
+                (_("Deadline"), show_date(campaign.deadline)),
                 (_("Status"), campaign.get_status_display()),
-                (_("As of"), wareki_datetime(clock.now())),
+                (_("As of"), show_datetime(clock.now())),
             ]
         )
         heads = [_("Complied"), _("Partly complied"), _("Not complied"), _("Not applicable")]

@@ -1,12 +1,13 @@
-"""Changes to the ledgers, each with its trail event in one transaction."""
+"""Changes to the ledgers, each with its trail event in one transaction. Only the keepers
+of a unit's ledger change its entries (mamori.ledger.access: "keep_ledger")."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.access import access_for, action
 from mamori.ledger.events import LedgerEvent
 from mamori.ledger.levels import rank_of
 from mamori.ledger.models import (
@@ -19,7 +20,6 @@ from mamori.ledger.models import (
     SystemRecord,
     ZoneConnection,
 )
-from mamori.org.scope import unit_scope
 from mamori.trail.chain import record, snapshot
 
 ASSET_FIELDS = [
@@ -67,16 +67,20 @@ SYSTEM_FIELDS = [
 ]
 
 
-def check_manages(user, unit) -> None:
-    """Only the keepers of a unit's ledger (and administrators) change it."""
-    if (
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and not unit_scope(user).manages(unit)
-    ):
-        raise ValidationError(
-            {"owner_unit": _("You do not keep the ledger of %(unit)s.") % {"unit": unit.name}}
+def check_manages(actor, unit) -> None:
+    """Only the keepers of a unit's ledger (and administrators) change it. Refused at the
+    owner unit's field (the user picked a unit whose ledger they do not keep), and written to
+    the trail as a refusal (@action). The actor None is mamori itself (demo, commands)."""
+    if actor is None:
+        return
+    access = access_for(actor)
+    verdict = access.verdict("keep_ledger", unit)
+    if not verdict:
+        error = ValidationError({"owner_unit": verdict.reason})
+        error.refusal = access.refusal(
+            verdict.reason, what=f"change the ledger of {unit.code}: not its keeper"
         )
+        raise error
 
 
 def validate_classification(context, classification: dict, contents: list | None = None) -> dict:
@@ -130,7 +134,7 @@ def _clean_asset(data: dict, context) -> dict:
     return data
 
 
-@transaction.atomic
+@action
 def create_asset(*, actor, context, **data) -> InformationAsset:
     check_manages(actor, data["owner_unit"])
     if InformationAsset.objects.filter(ledger_no=data["ledger_no"]).exists():
@@ -145,7 +149,7 @@ def create_asset(*, actor, context, **data) -> InformationAsset:
     return asset
 
 
-@transaction.atomic
+@action
 def change_asset(asset: InformationAsset, *, actor, context, **data) -> InformationAsset:
     asset = InformationAsset.objects.select_for_update(of=("self",)).get(pk=asset.pk)
     check_manages(actor, asset.owner_unit)
@@ -191,7 +195,7 @@ def _clean_system(data: dict, context) -> dict:
     return data
 
 
-@transaction.atomic
+@action
 def create_system(*, actor, context, user_units=(), **data) -> InformationSystem:
     check_manages(actor, data["owner_unit"])
     if InformationSystem.objects.filter(code=data["code"]).exists():
@@ -206,7 +210,7 @@ def create_system(*, actor, context, user_units=(), **data) -> InformationSystem
     return system
 
 
-@transaction.atomic
+@action
 def change_system(
     system: InformationSystem, *, actor, context, user_units=None, **data
 ) -> InformationSystem:
@@ -246,7 +250,7 @@ def change_system(
     return system
 
 
-@transaction.atomic
+@action
 def add_system_record(
     system: InformationSystem,
     *,
@@ -278,7 +282,7 @@ def add_system_record(
     return item
 
 
-@transaction.atomic
+@action
 def set_software(
     system: InformationSystem,
     *,
@@ -307,7 +311,7 @@ def set_software(
     record(LedgerEvent.SOFTWARE_CHANGED, actor=actor, target=system, before=before, after=after)
 
 
-@transaction.atomic
+@action
 def set_connection(
     system: InformationSystem,
     *,
@@ -345,7 +349,7 @@ def set_connection(
     record(LedgerEvent.CONNECTION_CHANGED, actor=actor, target=system, before=before, after=after)
 
 
-@transaction.atomic
+@action
 def review_ledger(
     unit, *, subject: str, actor, note: str = "", on: dt.date | None = None
 ) -> LedgerReview:

@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -45,10 +44,8 @@ class SystemOut(Schema):
 @router.get("/assets", response=list[AssetOut])
 @paginate(LimitOffsetPagination)
 def list_assets(request, q: str = "", unit: str = ""):
-    assets = (
-        InformationAsset.objects.visible_to(request.user)
-        .select_related("owner_unit")
-        .order_by("ledger_no")
+    assets = request.access.restrict(
+        InformationAsset.objects.select_related("owner_unit").order_by("ledger_no")
     )
     if q:
         assets = assets.filter(name__icontains=q)
@@ -59,18 +56,16 @@ def list_assets(request, q: str = "", unit: str = ""):
 
 @router.get("/assets/{asset_id}", response=AssetOut)
 def get_asset(request, asset_id: int):
-    return get_object_or_404(
-        InformationAsset.objects.visible_to(request.user).select_related("owner_unit"), pk=asset_id
+    return request.access.get_or_404(
+        InformationAsset.objects.select_related("owner_unit"), pk=asset_id
     )
 
 
 @router.get("/systems", response=list[SystemOut])
 @paginate(LimitOffsetPagination)
 def list_systems(request, q: str = ""):
-    systems = (
-        InformationSystem.objects.visible_to(request.user)
-        .select_related("owner_unit")
-        .order_by("code")
+    systems = request.access.restrict(
+        InformationSystem.objects.select_related("owner_unit").order_by("code")
     )
     if q:
         systems = systems.filter(name__icontains=q)
@@ -79,7 +74,6 @@ def list_systems(request, q: str = ""):
 
 @router.get("/systems/{system_id}", response=SystemOut)
 def get_system(request, system_id: int):
-    return get_object_or_404(
-        InformationSystem.objects.visible_to(request.user).select_related("owner_unit"),
-        pk=system_id,
+    return request.access.get_or_404(
+        InformationSystem.objects.select_related("owner_unit"), pk=system_id
     )

@@ -8,12 +8,11 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Ledgers")
 
     def ready(self):
-        from mamori.ledger import checks  # noqa: F401  (registers the ledger checks)
-        from mamori.ledger.levels import on_policy_activated
-        from mamori.policy.signals import policy_activated
-
-        policy_activated.connect(on_policy_activated, dispatch_uid="ledger-level-ranks")
+        from mamori.ledger import access, checks  # noqa: F401  (registers rules and checks)
         from mamori.ledger.events import LedgerEvent
+        from mamori.ledger.levels import on_policy_activated
+        from mamori.policy.actions import on_activation
         from mamori.trail.types import register
 
+        on_activation(on_policy_activated)
         register(LedgerEvent)

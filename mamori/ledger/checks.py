@@ -10,7 +10,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.compliance.registry import HIGH, LOW, MEDIUM, register, requires
+from mamori.compliance.registry import HIGH, LOW, MEDIUM, register
 from mamori.ledger.models import (
     UNRANKED,
     AccessControl,
@@ -55,7 +55,7 @@ def asset_classified(context, condition: dict | None) -> Q:
     title=_("Asset not classified"),
     severity=LOW,
     rule_kind="ledger",
-    accepts=lambda spec: spec.get("subject") == "assets",
+    accepts=lambda rule: rule.subject == "assets",
 )
 def unclassified(context, rule):
     return InformationAsset.objects.in_use().filter(level_rank=UNRANKED)
@@ -66,7 +66,7 @@ def unclassified(context, rule):
     title=_("No biometric access control"),
     severity=HIGH,
     rule_kind="authentication",
-    accepts=lambda spec: "biometric" in requires(spec),
+    accepts=lambda rule: "biometric" in rule.requires,
     message=lambda asset: (
         _("Access control is %(method)s; the policy requires biometric authentication.")
         % {"method": display(asset, "access_control")}
@@ -75,7 +75,7 @@ def unclassified(context, rule):
 def biometric_missing(context, rule):
     return (
         InformationAsset.objects.in_use()
-        .filter(asset_classified(context, rule.spec.get("when")))
+        .filter(asset_classified(context, rule.when))
         .exclude(access_control=AccessControl.BIOMETRIC)
     )
 
@@ -85,7 +85,7 @@ def biometric_missing(context, rule):
     title=_("No multi-factor authentication"),
     severity=HIGH,
     rule_kind="authentication",
-    accepts=lambda spec: "multi_factor" in requires(spec),
+    accepts=lambda rule: "multi_factor" in rule.requires,
     message=lambda system: (
         _("Sign-in is by %(method)s; the policy requires multi-factor authentication.")
         % {"method": display(system, "authentication")}
@@ -93,7 +93,7 @@ def biometric_missing(context, rule):
 )
 def mfa_missing(context, rule):
     scope = Q()
-    applies = rule.spec.get("applies_to") or []
+    applies = rule.applies_to
     if applies:
         scope = Q(pk__in=[])
         if "cloud" in applies:
@@ -105,7 +105,7 @@ def mfa_missing(context, rule):
     return (
         InformationSystem.objects.active()
         .filter(scope)
-        .filter(classified(context, rule.spec.get("when")))
+        .filter(classified(context, rule.when))
         .exclude(authentication=AccessControl.MULTI_FACTOR)
     )
 
@@ -117,11 +117,11 @@ def mfa_missing(context, rule):
     rule_kind="backup",
 )
 def backup_missing(context, rule):
-    if rule.spec.get("subject") == "systems":
+    if rule.subject == "systems":
         return InformationSystem.objects.active().filter(last_backup_on__isnull=True)
     return (
         InformationAsset.objects.in_use()
-        .filter(asset_classified(context, rule.spec.get("when")))
+        .filter(asset_classified(context, rule.when))
         .filter(backed_up=False, last_backup_on__isnull=True)
     )
 
@@ -131,12 +131,12 @@ def backup_missing(context, rule):
     title=_("Not kept in a lockable place"),
     severity=MEDIUM,
     rule_kind="storage",
-    accepts=lambda spec: "lockable" in requires(spec),
+    accepts=lambda rule: "lockable" in rule.requires,
 )
 def unlocked_storage(context, rule):
-    kinds = rule.spec.get("asset_kinds")
+    kinds = rule.asset_kinds
     queryset = InformationAsset.objects.in_use().filter(
-        asset_classified(context, rule.spec.get("when")), lockable=False
+        asset_classified(context, rule.when), lockable=False
     )
     return queryset.filter(kind__in=kinds) if kinds else queryset
 
@@ -158,21 +158,20 @@ def _connection_message(connection):
     title=_("Zone connection not as the policy requires"),
     severity=HIGH,
     rule_kind="network",
-    accepts=lambda spec: bool({"restricted_connection", "sanitized"} & set(requires(spec))),
+    accepts=lambda rule: bool({"restricted_connection", "sanitized"} & set(rule.requires)),
     message=_connection_message,
     unit_field="system__owner_unit",
 )
 def zone_connection(context, rule):
-    spec = rule.spec
     connections = ZoneConnection.objects.filter(system__retired_on__isnull=True)
-    if spec.get("zone"):
-        connections = connections.filter(system__zone=spec["zone"]).exclude(to_zone=spec["zone"])
+    if rule.zone:
+        connections = connections.filter(system__zone=rule.zone).exclude(to_zone=rule.zone)
     else:
-        connections = connections.filter(system__zone=spec.get("from"), to_zone=spec.get("to"))
+        connections = connections.filter(system__zone=rule.from_zone, to_zone=rule.to_zone)
     broken = Q(pk__in=[])
-    if "restricted_connection" in requires(spec):
+    if "restricted_connection" in rule.requires:
         broken |= Q(restricted=False) | Q(approved_by__isnull=True)
-    if "sanitized" in requires(spec):
+    if "sanitized" in rule.requires:
         broken |= Q(sanitized=False)
     return connections.filter(broken)
 
@@ -182,7 +181,7 @@ def zone_connection(context, rule):
     title=_("Software past its end of support"),
     severity=HIGH,
     rule_kind="software_support",
-    accepts=lambda spec: spec.get("forbid_end_of_support") is True,
+    accepts=lambda rule: rule.forbid_end_of_support is True,
     message=lambda software: (
         _("%(name)s %(version)s: support ended on %(date)s.")
         % {"name": software.name, "version": software.version, "date": software.end_of_support}
@@ -200,7 +199,7 @@ def software_end_of_support(context, rule):
     title=_("No maintenance record in the last year"),
     severity=MEDIUM,
     rule_kind="ledger",
-    accepts=lambda spec: spec.get("subject") == "maintenance",
+    accepts=lambda rule: rule.subject == "maintenance",
 )
 def maintenance_missing(context, rule):
     since = timezone.localdate() - dt.timedelta(days=365)
@@ -209,7 +208,7 @@ def maintenance_missing(context, rule):
     )
     return (
         InformationSystem.objects.active()
-        .filter(classified(context, rule.spec.get("when")))
+        .filter(classified(context, rule.when))
         .exclude(Exists(recent))
     )
 
@@ -225,14 +224,14 @@ def _review_message(unit):
     title=_("Ledger review overdue"),
     severity=MEDIUM,
     rule_kind="ledger",
-    accepts=lambda spec: spec.get("subject") in {"assets", "systems"} and spec.get("review_days"),
+    accepts=lambda rule: rule.subject in {"assets", "systems"} and bool(rule.review_days),
     message=_review_message,
     unit_field="self",
 )
 def review_overdue(context, rule):
     """Divisions (課) whose ledger — their own entries and their sections' — was not reviewed in time."""
-    subject = rule.spec["subject"]
-    cutoff = timezone.localdate() - dt.timedelta(days=int(rule.spec["review_days"]))
+    subject = rule.subject
+    cutoff = timezone.localdate() - dt.timedelta(days=int(rule.review_days))
     if subject == LedgerSubject.ASSETS:
         owned = InformationAsset.objects.in_use()
     else:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mamori.access import access_for
 from mamori.ledger.actions import ASSET_FIELDS
 from mamori.ledger.events import LedgerEvent
 from mamori.ledger.levels import rank_of
@@ -36,7 +37,6 @@ from mamori.lib.bulk import bulk_insert
 from mamori.lib.dbstats import refresh_statistics
 from mamori.lib.wareki import WarekiError, parse_date
 from mamori.org.models import OrgUnit, Person
-from mamori.org.scope import unit_scope
 from mamori.policy.vocabulary import AssetKind
 from mamori.trail.chain import record, record_batch, snapshot
 from mamori.trail.models import Event
@@ -729,15 +729,6 @@ _EXISTING_FIELDS = [
 ]
 
 
-@dataclass
-class _Unit:
-    """Enough of a unit to check scope and name it (UnitScope.manages reads `path`)."""
-
-    code: str
-    name: str
-    path: str
-
-
 def _existing(numbers: list[str], *, lock: bool = False) -> dict[str, dict]:
     """The ledger entries already holding these numbers, as plain rows (locked for update
     if `lock`): 60,000 model instances would cost more than the rest of the check."""
@@ -748,8 +739,12 @@ def _existing(numbers: list[str], *, lock: bool = False) -> dict[str, dict]:
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         for row in queryset.values(*_EXISTING_FIELDS):
-            row["owner_unit"] = _Unit(
-                row["owner_unit__code"], row["owner_unit__name"], row["owner_unit__path"]
+            # Enough of the unit to ask the access model about it and to name it (not saved).
+            row["owner_unit"] = OrgUnit(
+                pk=row["owner_unit_id"],
+                code=row["owner_unit__code"],
+                name=row["owner_unit__name"],
+                path=row["owner_unit__path"],
             )
             found[row["ledger_no"]] = row
     return found
@@ -798,7 +793,7 @@ def plan_import(
         return plan
     positions = [(index, by_header[h]) for index, h in enumerate(header) if h in by_header]
     parser = _Parser(context, sheet)
-    scope = unit_scope(user) if user is not None else None
+    access = access_for(user) if user is not None else None
     body = [
         (number, values)
         for number, values in enumerate(rows[1:], start=2)
@@ -836,9 +831,9 @@ def plan_import(
                 )
             seen.setdefault(ledger_no, number)
         current = existing.get(ledger_no)
-        if scope is not None and not errors:
+        if access is not None and not errors:
             unit = data.get("owner_unit")
-            if current is not None and not scope.manages(current["owner_unit"]):
+            if current is not None and not access.can("keep_ledger", current["owner_unit"]):
                 errors.append(
                     CellError(
                         sheet,
@@ -849,7 +844,7 @@ def plan_import(
                         % {"unit": current["owner_unit"].name},
                     )
                 )
-            elif unit is not None and not scope.manages(unit):
+            elif unit is not None and not access.can("keep_ledger", unit):
                 errors.append(
                     CellError(
                         sheet,

@@ -3,7 +3,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from mamori.accounts.forms import PersonByNumberField
 from mamori.ledger.models import (
     AccessControl,
     AssetSubkind,
@@ -15,7 +14,7 @@ from mamori.ledger.models import (
     Source,
 )
 from mamori.lib.forms import WarekiDateField, fast_selects
-from mamori.org.forms import UnitChoiceField
+from mamori.org.forms import PersonByNumberField, UnitChoiceField
 from mamori.policy.vocabulary import AssetKind
 
 SORTS = {

@@ -17,11 +17,10 @@ def criteria(context: PolicyContext | None) -> tuple[list[str], str | None, obje
     """(criteria, top level label, rule) of the pack's important-system rule, if any."""
     if context is None:
         return [], None, None
-    rules = context.rules_of("important_system")
-    if not rules:
+    rule = context.important_system
+    if rule is None:
         return [], None, None
-    spec = rules[0].spec
-    return list(spec.get("criteria") or []), spec.get("top_level"), rules[0]
+    return list(rule.criteria), rule.top_level or None, rule
 
 
 def reasons(system, context: PolicyContext | None) -> list[str]:

@@ -10,6 +10,7 @@ another policy version comes into force.
 from django.db.models import Case, IntegerField, Value, When
 
 from mamori.ledger.models import UNRANKED, InformationAsset
+from mamori.policy.rules import context_for_version
 
 
 def rank_of(context, classification: dict | None) -> int:
@@ -37,7 +38,6 @@ def recompute(context) -> int:
     )
 
 
-def on_policy_activated(sender, version, **kwargs) -> None:
-    from mamori.policy.rules import context_for_version
-
+def on_policy_activated(version) -> None:
+    """Registered with mamori.policy.actions.on_activation: runs in the activation's transaction."""
     recompute(context_for_version(version))

@@ -6,7 +6,6 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mamori.org.scope import unit_scope
 from mamori.policy.vocabulary import AssetKind
 
 
@@ -71,17 +70,7 @@ class NetworkZone(models.TextChoices):
 UNRANKED = 99  # the level rank of an asset not classified under the policy in force
 
 
-class ScopedQuerySet(models.QuerySet):
-    unit_field = "owner_unit"
-
-    def visible_to(self, user) -> "ScopedQuerySet":
-        return self.filter(unit_scope(user).q(self.unit_field))
-
-    def managed_by(self, user) -> "ScopedQuerySet":
-        return self.filter(unit_scope(user).manage_q(self.unit_field))
-
-
-class InformationAssetQuerySet(ScopedQuerySet):
+class InformationAssetQuerySet(models.QuerySet):
     def in_use(self):
         return self.filter(disposal_state=DisposalState.IN_USE)
 
@@ -180,7 +169,7 @@ class InformationAsset(models.Model):
         return reverse("ledger:asset_detail", args=[self.pk])
 
 
-class InformationSystemQuerySet(ScopedQuerySet):
+class InformationSystemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(retired_on__isnull=True)
 

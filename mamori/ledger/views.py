@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mamori.accounts.actions import record_access_denied
+from mamori.access import units_under
 from mamori.compliance import registry
 from mamori.ledger import actions, excel, imports
 from mamori.ledger.forms import (
@@ -43,9 +43,7 @@ from mamori.ledger.models import (
 )
 from mamori.lib.forms import apply_validation_error
 from mamori.org.models import OrgUnit
-from mamori.org.scope import DIVISION_KINDS, unit_scope, units_under
 from mamori.org.tree import unit_choices
-from mamori.policy.rules import active_context
 from mamori.policy.vocabulary import AssetKind, RequestKind
 from mamori.trail.models import Event
 
@@ -97,7 +95,7 @@ def _filter_by_finding(queryset, context, pairs, value: str):
 
 def _filtered_assets(request, context, pairs):
     form = AssetFilterForm(request.GET or None, context=context, checks=_unique_checks(pairs))
-    assets = InformationAsset.objects.visible_to(request.user)
+    assets = request.access.restrict(InformationAsset.objects.all())
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("q"):
         assets = assets.filter(Q(name__icontains=data["q"]) | Q(ledger_no=data["q"].strip()))
@@ -125,7 +123,7 @@ def _filtered_assets(request, context, pairs):
 
 
 def asset_list(request):
-    context = active_context()
+    context = request.access.context
     pairs = _checks_for(context, InformationAsset)
     form, assets = _filtered_assets(request, context, pairs)
     page = Paginator(
@@ -149,8 +147,7 @@ def asset_list(request):
             "rows": rows,
             "axes": list(context.axes.values()) if context else [],
             "query": query.urlencode(),
-            "can_add": unit_scope(request.user).manage_everything
-            or bool(unit_scope(request.user).manage_paths),
+            "can_add": request.access.can("change", InformationAsset),
             "export_form": ExportForm(),
         },
     )
@@ -180,28 +177,26 @@ def _demands(context, asset) -> list[dict]:
 def _ledger_requirement(context, asset):
     if context is None:
         return None
-    for rule in context.rules_of("ledger", subject="assets"):
-        verdict = context.matches(rule.spec.get("when"), asset.classification)
-        return {"required": verdict is not False, "citation": context.citation(rule.clause)}
-    return None
+    rule = context.ledger_rule("assets")
+    if rule is None:
+        return None
+    verdict = context.matches(rule.when, asset.classification)
+    return {"required": verdict is not False, "citation": context.citation(rule.clause)}
 
 
-def _history(obj, limit: int = 50):
-    return list(
-        Event.objects.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk)).order_by(
-            "-seq"
-        )[:limit]
-    )
+def _history(access, obj, limit: int = 50):
+    """The entry's trail events, for those its rules let see its history."""
+    if not access.can("history", obj):
+        return []
+    return list(Event.objects.about(obj)[:limit])
 
 
 def asset_detail(request, pk: int):
-    asset = get_object_or_404(
-        InformationAsset.objects.visible_to(request.user).select_related(
-            "owner_unit", "manager", "system"
-        ),
-        pk=pk,
+    access = request.access
+    asset = access.get_or_404(
+        InformationAsset.objects.select_related("owner_unit", "manager", "system"), pk=pk
     )
-    context = active_context()
+    context = access.context
     findings = registry.run(context, objects=[asset]) if context else []
     return render(
         request,
@@ -211,31 +206,28 @@ def asset_detail(request, pk: int):
             "findings": findings,
             "demands": _demands(context, asset),
             "ledger_requirement": _ledger_requirement(context, asset),
-            "history": _history(asset),
+            "history": _history(access, asset),
             "axes": list(context.axes.values()) if context else [],
-            "can_edit": unit_scope(request.user).manages(asset.owner_unit),
+            "can_edit": access.can("change", asset),
         },
     )
 
 
-def _refuse(request):
-    record_access_denied(request.user, what=f"{request.method} {request.path}")
-    raise PermissionDenied
+def _require(request, action: str, obj) -> None:
+    request.access.require(action, obj, what=f"{request.method} {request.path}")
 
 
-def _managed_systems(user):
-    return InformationSystem.objects.visible_to(user).active().order_by("code")
+def _managed_systems(access):
+    return access.restrict(InformationSystem.objects.active()).order_by("code")
 
 
-def _limit_owner_units(form, user, field: str = "owner_unit") -> None:
+def _limit_owner_units(form, access, field: str = "owner_unit") -> None:
     """Offer as owner unit only the units whose ledgers the user keeps."""
-    scope = unit_scope(user)
-    if scope.manage_everything:
+    if access.keeps_every_ledger:
         return
-    under = Q(pk__in=[])
-    for path in scope.manage_paths:
-        under |= Q(path__startswith=path)
-    allowed = set(OrgUnit.objects.active().filter(under).values_list("pk", flat=True))
+    allowed = set(
+        access.restrict(OrgUnit.objects.active(), "keep_ledger").values_list("pk", flat=True)
+    )
     choices = [(value, label) for value, label in unit_choices() if int(value) in allowed]
     form.fields[field].choices = [("", "---------")] + choices
     if choices and not form.initial.get(field):
@@ -244,12 +236,11 @@ def _limit_owner_units(form, user, field: str = "owner_unit") -> None:
 
 @require_http_methods(["GET", "POST"])
 def asset_create(request):
-    scope = unit_scope(request.user)
-    if not (scope.manage_everything or scope.manage_paths):
-        _refuse(request)
-    context = active_context()
-    form = AssetForm(request.POST or None, context=context, systems=_managed_systems(request.user))
-    _limit_owner_units(form, request.user)
+    _require(request, "change", InformationAsset)
+    access = request.access
+    context = access.context
+    form = AssetForm(request.POST or None, context=context, systems=_managed_systems(access))
+    _limit_owner_units(form, access)
     if request.method == "POST" and form.is_valid():
         try:
             asset = actions.create_asset(actor=request.user, context=context, **form.values())
@@ -265,12 +256,10 @@ def asset_create(request):
 
 @require_http_methods(["GET", "POST"])
 def asset_edit(request, pk: int):
-    asset = get_object_or_404(
-        InformationAsset.objects.visible_to(request.user).select_related("owner_unit"), pk=pk
-    )
-    if not unit_scope(request.user).manages(asset.owner_unit):
-        _refuse(request)
-    context = active_context()
+    access = request.access
+    asset = access.get_or_404(InformationAsset.objects.select_related("owner_unit"), pk=pk)
+    _require(request, "change", asset)
+    context = access.context
     initial = {
         name: getattr(asset, name)
         for name in [
@@ -304,10 +293,10 @@ def asset_edit(request, pk: int):
         request.POST or None,
         initial=initial,
         context=context,
-        systems=_managed_systems(request.user),
+        systems=_managed_systems(access),
         classification=asset.classification,
     )
-    _limit_owner_units(form, request.user)
+    _limit_owner_units(form, access)
     if request.method == "POST" and form.is_valid():
         try:
             actions.change_asset(asset, actor=request.user, context=context, **form.values())
@@ -323,10 +312,10 @@ def asset_edit(request, pk: int):
 
 
 def system_list(request):
-    context = active_context()
+    context = request.access.context
     pairs = _checks_for(context, InformationSystem)
     form = SystemFilterForm(request.GET or None, checks=_unique_checks(pairs))
-    systems = InformationSystem.objects.visible_to(request.user).active().with_user_unit_count()
+    systems = request.access.restrict(InformationSystem.objects.active().with_user_unit_count())
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("q"):
         systems = systems.filter(Q(name__icontains=data["q"]) | Q(code=data["q"].strip()))
@@ -357,20 +346,18 @@ def system_list(request):
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
-            "can_add": bool(unit_scope(request.user).manage_paths)
-            or unit_scope(request.user).manage_everything,
+            "can_add": request.access.can("change", InformationSystem),
         },
     )
 
 
 def system_detail(request, pk: int):
-    system = get_object_or_404(
-        InformationSystem.objects.visible_to(request.user)
-        .with_user_unit_count()
-        .select_related("owner_unit", "manager"),
+    access = request.access
+    system = access.get_or_404(
+        InformationSystem.objects.with_user_unit_count().select_related("owner_unit", "manager"),
         pk=pk,
     )
-    context = active_context()
+    context = access.context
     software = list(system.software.all())
     connections = list(system.connections.select_related("approved_by"))
     objects = [system, *software, *connections]
@@ -381,7 +368,7 @@ def system_detail(request, pk: int):
         for key, role in context.roles.items():
             if role.holder.get("system_owner"):
                 appointed += [(role, holder) for holder in context.holders(key, system=system)]
-    can_edit = unit_scope(request.user).manages(system.owner_unit)
+    can_edit = access.can("change", system)
     return render(
         request,
         "ledger/system_detail.html",
@@ -392,10 +379,10 @@ def system_detail(request, pk: int):
             "software": software,
             "connections": connections,
             "records": list(system.records.select_related("recorded_by")[:50]),
-            "assets": list(system.assets.visible_to(request.user).in_use()[:50]),
+            "assets": list(access.restrict(system.assets.in_use())[:50]),
             "findings": findings,
             "appointed": appointed,
-            "history": _history(system),
+            "history": _history(access, system),
             "can_edit": can_edit,
             "software_form": SoftwareForm() if can_edit else None,
             "connection_form": ConnectionForm() if can_edit else None,
@@ -408,12 +395,10 @@ def system_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def system_create(request):
-    scope = unit_scope(request.user)
-    if not (scope.manage_everything or scope.manage_paths):
-        _refuse(request)
-    context = active_context()
+    _require(request, "change", InformationSystem)
+    context = request.access.context
     form = SystemForm(request.POST or None, context=context)
-    _limit_owner_units(form, request.user)
+    _limit_owner_units(form, request.access)
     if request.method == "POST" and form.is_valid():
         values = form.values()
         user_units = values.pop("user_units")
@@ -433,12 +418,8 @@ def system_create(request):
 
 @require_http_methods(["GET", "POST"])
 def system_edit(request, pk: int):
-    system = get_object_or_404(
-        InformationSystem.objects.visible_to(request.user).select_related("owner_unit"), pk=pk
-    )
-    if not unit_scope(request.user).manages(system.owner_unit):
-        _refuse(request)
-    context = active_context()
+    system = _system_for_change(request, pk)
+    context = request.access.context
     initial = {
         name: getattr(system, name)
         for name in [
@@ -467,7 +448,7 @@ def system_edit(request, pk: int):
     form = SystemForm(
         request.POST or None, initial=initial, context=context, classification=system.classification
     )
-    _limit_owner_units(form, request.user)
+    _limit_owner_units(form, request.access)
     if request.method == "POST" and form.is_valid():
         values = form.values()
         user_units = values.pop("user_units")
@@ -484,11 +465,8 @@ def system_edit(request, pk: int):
 
 
 def _system_for_change(request, pk: int) -> InformationSystem:
-    system = get_object_or_404(
-        InformationSystem.objects.visible_to(request.user).select_related("owner_unit"), pk=pk
-    )
-    if not unit_scope(request.user).manages(system.owner_unit):
-        _refuse(request)
+    system = request.access.get_or_404(InformationSystem.objects.select_related("owner_unit"), pk=pk)
+    _require(request, "change", system)
     return system
 
 
@@ -576,22 +554,15 @@ def system_record(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def reviews(request):
     """台帳見直し: the units whose ledgers the user keeps, when each was last reviewed."""
-    scope = unit_scope(request.user)
-    if not (scope.manage_everything or scope.manage_paths or scope.everything):
-        _refuse(request)
-    if scope.manage_everything or (scope.everything and not scope.manage_paths):
-        # Administrators record reviews for any unit; auditors and organization-wide
-        # roles see every unit's review dates.
-        units = OrgUnit.objects.active().filter(kind__in=DIVISION_KINDS)
-    else:
-        units = OrgUnit.objects.active().filter(path__in=scope.manage_paths)
-    if request.method == "POST" and not (scope.manage_everything or scope.manage_paths):
-        _refuse(request)
-    context = active_context()
-    period = None
-    if context:
-        for rule in context.rules_of("ledger", subject="assets"):
-            period = rule.spec.get("review_days")
+    access = request.access
+    _require(request, "see_ledger_reviews", OrgUnit)
+    units = access.restrict(OrgUnit.objects.active(), "see_ledger_reviews")
+    can_record = access.can("keep_ledger", OrgUnit)
+    if request.method == "POST" and not can_record:
+        _require(request, "keep_ledger", OrgUnit)
+    context = access.context
+    rule = context.ledger_rule("assets") if context else None
+    period = rule.review_days if rule is not None else None
     page = Paginator(units.order_by("code"), settings.MAMORI_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -611,7 +582,7 @@ def reviews(request):
         for unit in shown
     ]
     form = ReviewForm(request.POST or None)
-    _limit_owner_units(form, request.user, "unit")
+    _limit_owner_units(form, access, "unit")
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -637,7 +608,7 @@ def reviews(request):
             "query": "",
             "form": form,
             "period": period,
-            "can_record": scope.manage_everything or bool(scope.manage_paths),
+            "can_record": can_record,
         },
     )
 
@@ -646,7 +617,7 @@ def reviews(request):
 
 
 def template_download(request):
-    context = active_context()
+    context = request.access.context
     buffer = io.BytesIO()
     excel.write_xlsx(InformationAsset.objects.none(), context, buffer)
     response = HttpResponse(
@@ -658,7 +629,7 @@ def template_download(request):
 
 
 def export(request):
-    context = active_context()
+    context = request.access.context
     pairs = _checks_for(context, InformationAsset)
     _form, assets = _filtered_assets(request, context, pairs)
     options = ExportForm(request.GET)
@@ -716,9 +687,7 @@ def _with(request, **changes) -> str:
 
 @require_http_methods(["GET", "POST"])
 def import_start(request):
-    scope = unit_scope(request.user)
-    if not (scope.manage_everything or scope.manage_paths):
-        _refuse(request)
+    _require(request, "change", ImportJob)
     limit = settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 65536:
         # Refused before the body is read: a 200 MB upload is not stored first.
@@ -747,7 +716,7 @@ def import_start(request):
 
 
 def _job(request, pk: int) -> ImportJob:
-    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    return request.access.get_or_404(ImportJob.objects.all(), pk=pk)
 
 
 def import_job(request, pk: int):

@@ -10,7 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from mamori.lib import clock
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,59 @@ def _make_date(text: str, year: int, month: int, day: int) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise WarekiError(_("%(text)s: no such day") % {"text": text}) from None
+
+
+def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """The 年度 `year` as an aware [start, end) pair of datetimes (April 1 to April 1)."""
+    first, last = fiscal_year_bounds(year)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    return start, end
+
+
+def year_of_now() -> int:
+    """The 年度 of today (mamori.lib.clock, which tests can move)."""
+    return fiscal_year(clock.today())
+
+
+# Dates as users read them (the template filters wareki, wareki_datetime and nendo, and PDFs) --
+
+
+def _as_date(value):
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date()
+    return value
+
+
+def show_date(value, *, numeric_first_year: bool = False) -> str:
+    """令和7年4月1日 (English: 1 Apr 2025 (Reiwa 7)). Empty stays empty."""
+    if value in (None, ""):
+        return ""
+    day = _as_date(value)
+    if not isinstance(day, dt.date):
+        return value
+    if translation.get_language() != "ja":
+        era = era_of(day)
+        gregorian = f"{day.day} {day:%b} {day.year}"
+        return f"{gregorian} ({era.romaji} {era_year(era, day.year)})" if era else gregorian
+    return format_wareki(day, gannen=not numeric_first_year)
+
+
+def show_datetime(value) -> str:
+    """令和7年4月1日 09:30."""
+    if value in (None, ""):
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{show_date(local)} {local:%H:%M}"
+
+
+def show_nendo(value) -> str:
+    """A day or a year as its 年度: 令和7年度 (English: FY2025)."""
+    if value in (None, ""):
+        return ""
+    year = value if isinstance(value, int) else fiscal_year(_as_date(value))
+    if translation.get_language() != "ja":
+        return f"FY{year}"
+    return format_nendo(year)

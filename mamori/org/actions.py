@@ -1,18 +1,20 @@
-"""State changes of the organization. Each runs in one transaction with its trail event.
+"""State changes of the organization. Each runs in one transaction with its trail event,
+and refuses an actor the access model does not let do it (mamori.org.access).
 
 Views, commands and the demo loader call these; nothing else saves units,
 people or assignments.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.access import action, authorize
 from mamori.org.events import OrgEvent
 from mamori.org.models import (
     Absence,
@@ -44,6 +46,18 @@ PERSON_FIELDS = [
 ]
 
 
+# What else happens, in the same transaction, when a person retires: apps above the
+# organization add their step when Django starts (accounts: the sign-in account is disabled).
+_retirement_steps: list[Callable] = []
+
+
+def on_retirement(step: Callable) -> Callable:
+    """Register `step(person, *, actor)` to run inside retire_person's transaction."""
+    if step not in _retirement_steps:
+        _retirement_steps.append(step)
+    return step
+
+
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
     taken = OrgUnit.objects.filter(code=code)
     if exclude_pk is not None:
@@ -57,7 +71,7 @@ def _check_kind(kind: str) -> None:
         raise ValidationError({"kind": _("Unknown kind of unit: %(kind)s") % {"kind": kind}})
 
 
-@transaction.atomic
+@action
 def create_unit(
     *,
     code: str,
@@ -69,6 +83,7 @@ def create_unit(
     phone: str = "",
     is_lead: bool = False,
 ) -> OrgUnit:
+    authorize(actor, "change", OrgUnit)
     code, name = code.strip(), name.strip()
     if not code or not name:
         raise ValidationError(_("A unit needs a code and a name."))
@@ -93,7 +108,7 @@ def create_unit(
     return unit
 
 
-@transaction.atomic
+@action
 def change_unit(
     unit: OrgUnit,
     *,
@@ -105,6 +120,7 @@ def change_unit(
     phone: str | None = None,
     is_lead: bool | None = None,
 ) -> OrgUnit:
+    authorize(actor, "change", unit)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit, UNIT_FIELDS)
     if code is not None and code.strip() != unit.code:
@@ -130,9 +146,10 @@ def change_unit(
     return unit
 
 
-@transaction.atomic
+@action
 def move_unit(unit: OrgUnit, *, new_parent: OrgUnit | None, actor) -> OrgUnit:
     """Put a unit (with everything below it) under another parent."""
+    authorize(actor, "change", unit)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     if new_parent is not None:
         new_parent = OrgUnit.objects.get(pk=new_parent.pk)
@@ -163,9 +180,10 @@ def move_unit(unit: OrgUnit, *, new_parent: OrgUnit | None, actor) -> OrgUnit:
     return unit
 
 
-@transaction.atomic
+@action
 def close_unit(unit: OrgUnit, *, closed_on: dt.date, actor) -> OrgUnit:
     """Abolish a unit (廃止). Its people and sub-units must have moved first."""
+    authorize(actor, "change", unit)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     if unit.closed_on is not None:
         raise ValidationError(_("This unit has already been abolished."))
@@ -186,8 +204,9 @@ def close_unit(unit: OrgUnit, *, closed_on: dt.date, actor) -> OrgUnit:
     return unit
 
 
-@transaction.atomic
+@action
 def create_position(*, name: str, rank: int, is_unit_head: bool, actor) -> Position:
+    authorize(actor, "change", Position)
     if Position.objects.filter(name=name).exists():
         raise ValidationError({"name": _("Position %(name)s already exists.") % {"name": name}})
     position = Position.objects.create(name=name, rank=rank, is_unit_head=is_unit_head)
@@ -207,7 +226,7 @@ def _check_unit_open(unit: OrgUnit) -> None:
         )
 
 
-@transaction.atomic
+@action
 def hire_person(
     *,
     employee_no: str,
@@ -222,6 +241,7 @@ def hire_person(
     phone: str = "",
 ) -> Person:
     """Register a person who starts working (採用), with the first period of their history."""
+    authorize(actor, "change", Person)
     employee_no = employee_no.strip()
     if not employee_no:
         raise ValidationError({"employee_no": _("An employee number is required.")})
@@ -262,7 +282,7 @@ def hire_person(
     return person
 
 
-@transaction.atomic
+@action
 def change_person(
     person: Person,
     *,
@@ -274,6 +294,7 @@ def change_person(
     phone: str | None = None,
 ) -> Person:
     """Correct a person's details. Moves between units go through transfer_person."""
+    authorize(actor, "change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person, PERSON_FIELDS)
     if name is not None:
@@ -303,7 +324,7 @@ def _open_assignment(person: Person) -> Assignment:
     return Assignment.objects.select_for_update().get(person=person, end_date__isnull=True)
 
 
-@transaction.atomic
+@action
 def transfer_person(
     person: Person,
     *,
@@ -317,6 +338,7 @@ def transfer_person(
 
     The current period ends the day before; the history keeps both.
     """
+    authorize(actor, "change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == PersonStatus.RETIRED:
         raise ValidationError(_("A retired person cannot be transferred."))
@@ -365,11 +387,11 @@ def transfer_person(
     return person
 
 
-@transaction.atomic
+@action
 def retire_person(person: Person, *, retirement_date: dt.date, actor) -> Person:
-    """End a person's service (退職) on `retirement_date` and disable their sign-in."""
-    from mamori.accounts.actions import deactivate_for_retirement
-
+    """End a person's service (退職) on `retirement_date`; the steps apps add (on_retirement)
+    follow in the same transaction (accounts: their sign-in is disabled)."""
+    authorize(actor, "change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == PersonStatus.RETIRED:
         raise ValidationError(_("This person has already retired."))
@@ -407,15 +429,17 @@ def retire_person(person: Person, *, retirement_date: dt.date, actor) -> Person:
         before=before,
         after=snapshot(person, ["status", "end_date"]),
     )
-    deactivate_for_retirement(person, actor=actor)
+    for step in _retirement_steps:
+        step(person, actor=actor)
     return person
 
 
-@transaction.atomic
+@action
 def record_absence(
     person: Person, *, start_date: dt.date, end_date: dt.date, reason: str, actor
 ) -> Absence:
     """Mark a person away; their designated deputy acts for them meanwhile (代決)."""
+    authorize(actor, "record_absence", person)
     if end_date < start_date:
         raise ValidationError({"end_date": _("The absence ends before it starts.")})
     if person.status == PersonStatus.RETIRED:
@@ -437,8 +461,9 @@ def record_absence(
     return absence
 
 
-@transaction.atomic
+@action
 def cancel_absence(absence: Absence, *, actor) -> None:
+    authorize(actor, "record_absence", absence.person)
     before = snapshot(absence, ["start_date", "end_date", "reason"])
     person = absence.person
     absence.delete()

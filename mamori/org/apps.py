@@ -8,6 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self):
+        from mamori.org import access  # noqa: F401  (registers who sees and changes what)
         from mamori.org.events import OrgEvent
         from mamori.trail.types import register
 

@@ -6,6 +6,19 @@ from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKin
 from mamori.org.tree import unit_choices
 
 
+class PersonByNumberField(forms.CharField):
+    """A person chosen by employee number: works with 15,000 people, unlike a select."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        person = Person.objects.filter(employee_no=value.strip()).select_related("unit").first()
+        if person is None:
+            raise forms.ValidationError(_("No person has employee number %(no)s.") % {"no": value})
+        return person
+
+
 class UnitChoiceField(forms.ChoiceField):
     """An active unit picked from the tree; returns the OrgUnit."""
 

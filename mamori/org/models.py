@@ -5,6 +5,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.translation import gettext_lazy as _
 
+from mamori.access import DIVISION_KINDS
+
 
 class UnitKind(models.TextChoices):
     BUREAU = "bureau", _("Bureau (局)")
@@ -20,12 +22,6 @@ class UnitKind(models.TextChoices):
 
 
 class OrgUnitQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "OrgUnitQuerySet":
-        """The organization chart is open to every signed-in member of staff."""
-        if not user.is_authenticated:
-            return self.none()
-        return self
-
     def active(self) -> "OrgUnitQuerySet":
         return self.filter(closed_on__isnull=True)
 
@@ -94,6 +90,12 @@ class OrgUnit(models.Model):
     def is_descendant_of(self, other: "OrgUnit") -> bool:
         return self.path.startswith(other.path)
 
+    def division(self) -> "OrgUnit":
+        """The nearest 課 (or 室, 出先機関) at or above this unit; the unit itself if none."""
+        if self.kind in DIVISION_KINDS:
+            return self
+        return next((u for u in reversed(self.ancestors()) if u.kind in DIVISION_KINDS), self)
+
 
 class Position(models.Model):
     """A post (職) such as 市長, 部長, 課長 or 係長, ordered by seniority."""
@@ -133,25 +135,6 @@ class PersonStatus(models.TextChoices):
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PersonQuerySet":
-        """Whose personnel record (history, employment) a user may open.
-
-        Administrators and auditors: everyone. A unit head: the people of their
-        unit and the units below it. Everyone else: themselves and the people
-        of their own unit.
-        """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrator or user.is_auditor:
-            return self
-        person = user.person
-        if person is None:
-            return self.none()
-        scope = Q(pk=person.pk) | Q(unit_id=person.unit_id)
-        if person.heads_unit:
-            scope |= Q(unit__path__startswith=person.unit.path)
-        return self.filter(scope)
-
     def current(self) -> "PersonQuerySet":
         return self.exclude(status=PersonStatus.RETIRED)
 

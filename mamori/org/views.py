@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F
@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mamori.accounts.permissions import admin_required
+from mamori.access import allowed
 from mamori.lib.forms import apply_validation_error
 from mamori.org import actions
 from mamori.org.forms import (
@@ -39,7 +39,7 @@ def _headcounts() -> dict[int, int]:
 def unit_tree(request):
     """The whole organization as a tree, with the number of people in each unit."""
     show_closed = request.GET.get("closed") == "1"
-    units = OrgUnit.objects.visible_to(request.user)
+    units = request.access.restrict(OrgUnit.objects.all())
     if not show_closed:
         units = units.active()
     roots = build_tree(list(units))
@@ -56,15 +56,15 @@ def unit_tree(request):
     )
 
 
-def _visible_ids(user, people) -> set[int]:
+def _visible_ids(access, people) -> set[int]:
     ids = [person.pk for person in people]
-    return set(Person.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(
+        access.restrict(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
 
 
 def unit_detail(request, code: str):
-    unit = get_object_or_404(
-        OrgUnit.objects.visible_to(request.user).select_related("parent"), code=code
-    )
+    unit = request.access.get_or_404(OrgUnit.objects.select_related("parent"), code=code)
     children = list(unit.children.order_by("sort_order", "code"))
     counts = _headcounts()
     for child in children:
@@ -75,7 +75,7 @@ def unit_detail(request, code: str):
         .select_related("position")
         .order_by(F("position__rank").asc(nulls_last=True), "employee_no")
     )
-    visible = _visible_ids(request.user, people)
+    visible = _visible_ids(request.access, people)
     for person in people:
         person.openable = person.pk in visible
     return render(
@@ -95,32 +95,23 @@ def person_search(request):
             .order_by("name_kana", "employee_no")
         )
         page = Paginator(people, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
-        visible = _visible_ids(request.user, page.object_list)
+        visible = _visible_ids(request.access, page.object_list)
         for person in page.object_list:
             person.openable = person.pk in visible
     return render(request, "org/person_search.html", {"form": form, "page": page})
 
 
 def person_detail(request, pk: int):
-    person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("unit", "position"), pk=pk
-    )
+    access = request.access
+    person = access.get_or_404(Person.objects.select_related("unit", "position"), pk=pk)
     history = list(
         Assignment.objects.filter(person=person)
         .select_related("unit", "position")
         .order_by("-start_date", "-id")
     )
     account = getattr(person, "user", None)  # reverse one-to-one: None when no account
-    changes = []
-    if request.user.is_administrator or request.user.is_auditor:
-        changes = list(
-            Event.objects.visible_to(request.user)
-            .filter(target_type="org.person", target_id=str(person.pk))
-            .order_by("-seq")[:20]
-        )
-    from mamori.policy.rules import active_context
-
-    context = active_context()
+    changes = list(access.restrict(Event.objects.about(person))[:20])
+    context = access.context
     roles = context.roles_of(person) if context and person.status != "retired" else []
     absences = list(
         Absence.objects.filter(person=person, end_date__gte=timezone.localdate()).order_by(
@@ -137,7 +128,7 @@ def person_detail(request, pk: int):
             "changes": changes,
             "roles": [(role, unit) for role, unit in roles if role.scope != "everyone"],
             "absences": absences,
-            "can_manage_absence": can_manage_absence(request.user, person),
+            "can_manage_absence": access.can("record_absence", person),
             "absence_form": AbsenceForm(
                 initial={"start_date": timezone.localdate(), "end_date": timezone.localdate()}
             ),
@@ -145,26 +136,10 @@ def person_detail(request, pk: int):
     )
 
 
-def can_manage_absence(user, person: Person) -> bool:
-    """Administrators, the person, and the heads of a unit the person works in or under."""
-    if user.is_administrator:
-        return True
-    own = user.person
-    if own is None:
-        return False
-    return own.pk == person.pk or (own.heads_unit and person.unit.path.startswith(own.unit.path))
-
-
 @require_http_methods(["POST"])
 def absence_create(request, pk: int):
-    person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("unit"), pk=pk
-    )
-    if not can_manage_absence(request.user, person):
-        from mamori.accounts.actions import record_access_denied
-
-        record_access_denied(request.user, what=f"{request.method} {request.path}")
-        raise PermissionDenied
+    person = request.access.get_or_404(Person.objects.select_related("unit"), pk=pk)
+    request.access.require("record_absence", person, what=f"{request.method} {request.path}")
     form = AbsenceForm(request.POST)
     if form.is_valid():
         try:
@@ -183,15 +158,9 @@ def absence_create(request, pk: int):
 
 @require_http_methods(["POST"])
 def absence_cancel(request, pk: int, absence_pk: int):
-    person = get_object_or_404(
-        Person.objects.visible_to(request.user).select_related("unit"), pk=pk
-    )
+    person = request.access.get_or_404(Person.objects.select_related("unit"), pk=pk)
     absence = get_object_or_404(Absence, pk=absence_pk, person=person)
-    if not can_manage_absence(request.user, person):
-        from mamori.accounts.actions import record_access_denied
-
-        record_access_denied(request.user, what=f"{request.method} {request.path}")
-        raise PermissionDenied
+    request.access.require("record_absence", person, what=f"{request.method} {request.path}")
     actions.cancel_absence(absence, actor=request.user)
     messages.success(request, _("The absence has been cancelled."))
     return redirect("org:person_detail", pk=pk)
@@ -200,7 +169,7 @@ def absence_cancel(request, pk: int, absence_pk: int):
 # Administration ------------------------------------------------------------
 
 
-@admin_required
+@allowed("change", OrgUnit)
 @require_http_methods(["GET", "POST"])
 def unit_create(request):
     initial = {}
@@ -231,7 +200,7 @@ def unit_create(request):
     return render(request, "org/unit_form.html", {"form": form, "unit": None})
 
 
-@admin_required
+@allowed("change", OrgUnit)
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, code: str):
     unit = get_object_or_404(OrgUnit, code=code)
@@ -270,7 +239,7 @@ def unit_edit(request, code: str):
     )
 
 
-@admin_required
+@allowed("change", OrgUnit)
 @require_http_methods(["POST"])
 def unit_close(request, code: str):
     unit = get_object_or_404(OrgUnit, code=code)
@@ -290,7 +259,7 @@ def unit_close(request, code: str):
     return redirect("org:unit_detail", code=unit.code)
 
 
-@admin_required
+@allowed("change", Person)
 @require_http_methods(["GET", "POST"])
 def person_create(request):
     initial = {"start_date": timezone.localdate()}
@@ -311,7 +280,7 @@ def person_create(request):
     return render(request, "org/person_form.html", {"form": form, "person": None})
 
 
-@admin_required
+@allowed("change", Person)
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk: int):
     person = get_object_or_404(Person, pk=pk)
@@ -327,7 +296,7 @@ def person_edit(request, pk: int):
     return render(request, "org/person_form.html", {"form": form, "person": person})
 
 
-@admin_required
+@allowed("change", Person)
 @require_http_methods(["GET", "POST"])
 def person_transfer(request, pk: int):
     person = get_object_or_404(Person.objects.select_related("unit", "position"), pk=pk)
@@ -346,7 +315,7 @@ def person_transfer(request, pk: int):
     return render(request, "org/person_transfer.html", {"form": form, "person": person})
 
 
-@admin_required
+@allowed("change", Person)
 @require_http_methods(["GET", "POST"])
 def person_retire(request, pk: int):
     person = get_object_or_404(Person.objects.select_related("unit", "position"), pk=pk)

@@ -1,12 +1,14 @@
 """Storing policy packs as versions, choosing the active one, designating people to roles."""
 
 import datetime as dt
+import json
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from mamori.access import action, authorize
 from mamori.policy.events import PolicyEvent
 from mamori.policy.models import (
     Appointment,
@@ -24,6 +26,7 @@ from mamori.policy.models import (
 )
 from mamori.policy.packs import _CITE, Pack, pack_json, split_ref
 from mamori.policy.parser import compact, decode
+from mamori.policy.rules import context_for
 from mamori.trail.chain import record, snapshot
 
 
@@ -33,13 +36,27 @@ def _is_public(document, path: list[str]) -> bool:
     return not any(path[: len(part)] == part for part in document.private_parts)
 
 
-@transaction.atomic
+# What else happens, in the same transaction, when a version comes into force: apps above
+# the policy add their step when Django starts (the ledger recomputes the level ranks it
+# stores beside each classification, a derived column with no trail event of its own).
+_activation_steps: list[Callable] = []
+
+
+def on_activation(step: Callable) -> Callable:
+    """Register `step(version)` to run inside activate_version's transaction."""
+    if step not in _activation_steps:
+        _activation_steps.append(step)
+    return step
+
+
+@action
 def load_pack(pack: Pack, *, actor, activate: bool = False) -> tuple[PolicyVersion, bool]:
     """Store a validated pack as a new version of its organization's policy.
 
     Returns (version, created). Loading an unchanged pack again returns the
     existing version and changes nothing.
     """
+    authorize(actor, "change", PolicyVersion)
     data = pack.data
     policy, _created = Policy.objects.get_or_create(
         code=data["organization"]["code"], defaults={"organization": data["organization"]["name"]}
@@ -225,16 +242,15 @@ def load_pack(pack: Pack, *, actor, activate: bool = False) -> tuple[PolicyVersi
 
 
 def pack_json_value(value):
-    import json
-
     return json.loads(
         json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v))
     )
 
 
-@transaction.atomic
+@action
 def activate_version(version: PolicyVersion, *, actor) -> PolicyVersion:
     """Make `version` the policy in force. The previous version stays readable."""
+    authorize(actor, "change", version)
     previous = PolicyVersion.objects.select_for_update().filter(is_active=True).first()
     if previous is not None and previous.pk == version.pk:
         return version
@@ -242,9 +258,8 @@ def activate_version(version: PolicyVersion, *, actor) -> PolicyVersion:
         PolicyVersion.objects.filter(pk=previous.pk).update(is_active=False)
     PolicyVersion.objects.filter(pk=version.pk).update(is_active=True)
     version.is_active = True
-    from mamori.policy.signals import policy_activated
-
-    policy_activated.send(sender=PolicyVersion, version=version)
+    for step in _activation_steps:
+        step(version)
     record(
         PolicyEvent.VERSION_ACTIVATED,
         actor=actor,
@@ -255,13 +270,12 @@ def activate_version(version: PolicyVersion, *, actor) -> PolicyVersion:
     return version
 
 
-@transaction.atomic
+@action
 def designate(
     *, policy: Policy, role_key: str, person, unit, start_date: dt.date, actor, note: str = ""
 ) -> RoleDesignation:
     """Designate a person to a role by name (指名): 副情報管理者, システム担当者 …."""
-    from mamori.policy.rules import context_for
-
+    authorize(actor, "change", RoleDesignation)
     context = context_for(policy)
     role = context.roles.get(role_key) if context else None
     if role is None:
@@ -305,8 +319,9 @@ def designate(
     return designation
 
 
-@transaction.atomic
+@action
 def end_designation(designation: RoleDesignation, *, end_date: dt.date, actor) -> RoleDesignation:
+    authorize(actor, "change", designation)
     designation = RoleDesignation.objects.select_for_update().get(pk=designation.pk)
     if designation.end_date is not None:
         raise ValidationError(_("This designation has already ended."))

@@ -2,9 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.accounts.forms import PersonByNumberField
 from mamori.lib.forms import WarekiDateField
-from mamori.org.forms import UnitChoiceField
+from mamori.org.forms import PersonByNumberField, UnitChoiceField
 from mamori.policy.models import Modality
 
 

@@ -27,6 +27,7 @@ from mamori.policy.vocabulary import (
     IncidentCondition,
     Measure,
     RecordField,
+    ReportItem,
     RequestKind,
     RuleKind,
     Scope,
@@ -589,6 +590,10 @@ def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, 
             )
         skip = check.optional(step, "skip_when_minor", step_where, bool, False)
         minor_skipped = minor_skipped or bool(skip)
+    for i_index, item in enumerate(check.optional(rule, "report_items", where, list, []) or []):
+        check.choice(item, set(ReportItem.values), (*where, "report_items", i_index), "report item")
+    if rule.get("report_items") and "report_cite" not in rule:
+        check.problem((*where, "report_cite"), "cite the clause that names the report's items")
     minor = check.optional(rule, "minor_needs_no_escalation", where, bool, False)
     if minor_skipped and not minor:
         check.problem(

@@ -30,11 +30,22 @@ from mamori.policy.models import (
     PolicyRole,
     PolicyVersion,
     RoleDesignation,
-    Rule,
+)
+from mamori.policy.pack_rules import (
+    AuditRule,
+    ContactTreeRule,
+    EmergencyPlanRule,
+    EscalationRule,
+    ImportantSystemRule,
+    IncidentChainRule,
+    LedgerRule,
+    PackRule,
+    ReviewRule,
+    typed,
 )
 from mamori.policy.packs import _CITE, split_ref
 from mamori.policy.parser import width
-from mamori.policy.vocabulary import Measure, RecordField
+from mamori.policy.vocabulary import Measure, RecordField, RuleKind
 
 
 @dataclass(frozen=True)
@@ -153,9 +164,9 @@ class PolicyContext:
         self.roles: dict[str, PolicyRole] = {
             r.key: r for r in version.roles.select_related("clause__document")
         }
-        self.rules: list[Rule] = list(
-            version.rules.select_related("clause__document").order_by("order")
-        )
+        self.rules: list[PackRule] = [
+            typed(rule) for rule in version.rules.select_related("clause__document").order_by("order")
+        ]
         self._clauses: dict[tuple[str, str], Clause] = {}
 
     # Citations -------------------------------------------------------------------
@@ -220,13 +231,71 @@ class PolicyContext:
 
     # Rules ----------------------------------------------------------------------------
 
-    def rules_of(self, kind: str, **match) -> list[Rule]:
+    def rules_of(self, kind: str, **match) -> list[PackRule]:
+        """The typed rules (mamori.policy.pack_rules) of a kind, in pack order, whose fields
+        equal `match` (e.g. `rules_of("escalation", subject="approval")`)."""
         return [
             rule
             for rule in self.rules
             if rule.kind == kind
-            and all(rule.spec.get(name) == value for name, value in match.items())
+            and all(getattr(rule, name, None) == value for name, value in match.items())
         ]
+
+    def _first(self, kind: str, **match):
+        found = self.rules_of(kind, **match)
+        return found[0] if found else None
+
+    @property
+    def incident_chain(self) -> IncidentChainRule | None:
+        return self._first(RuleKind.INCIDENT_CHAIN)
+
+    @property
+    def audit(self) -> AuditRule | None:
+        return self._first(RuleKind.AUDIT)
+
+    @property
+    def review(self) -> ReviewRule | None:
+        return self._first(RuleKind.REVIEW)
+
+    @property
+    def emergency_plan(self) -> EmergencyPlanRule | None:
+        return self._first(RuleKind.EMERGENCY_PLAN)
+
+    @property
+    def contact_tree(self) -> ContactTreeRule | None:
+        return self._first(RuleKind.CONTACT_TREE)
+
+    @property
+    def important_system(self) -> ImportantSystemRule | None:
+        return self._first(RuleKind.IMPORTANT_SYSTEM)
+
+    def escalation(self, subject: str) -> EscalationRule | None:
+        return self._first(RuleKind.ESCALATION, subject=str(subject))
+
+    def ledger_rule(self, subject: str) -> LedgerRule | None:
+        return self._first(RuleKind.LEDGER, subject=str(subject))
+
+    @property
+    def responder_keys(self) -> frozenset[str]:
+        """The roles the incident chain makes responders (仙台市: CISO, CSIRT)."""
+        chain = self.incident_chain
+        return frozenset(chain.responders) if chain is not None else frozenset()
+
+    @property
+    def self_inspection_roles(self) -> list[str]:
+        """The roles whose obligations a unit's self-inspection asks about, in pack order."""
+        keys: list[str] = []
+        for rule in self.rules_of(RuleKind.SELF_INSPECTION):
+            keys += [k for k in rule.roles if k in self.roles and k not in keys]
+        return keys
+
+    def permission_kinds(self) -> list[str]:
+        """The request kinds the pack has a permission rule for, in pack order."""
+        kinds: list[str] = []
+        for rule in self.rules_of(RuleKind.PERMISSION):
+            if rule.request not in kinds:
+                kinds.append(rule.request)
+        return kinds
 
     def permission(
         self,
@@ -237,14 +306,12 @@ class PolicyContext:
     ) -> PermissionAnswer:
         """Whether `request` needs permission for an asset so classified, from whom, with which records."""
         rules = self.rules_of("permission", request=request)
-        specific = [
-            r for r in rules if asset_kind and asset_kind in (r.spec.get("asset_kinds") or [])
-        ]
-        rules = specific or [r for r in rules if not r.spec.get("asset_kinds")]
+        specific = [r for r in rules if asset_kind and asset_kind in r.asset_kinds]
+        rules = specific or [r for r in rules if not r.asset_kinds]
         answer = PermissionAnswer(request=request, regulated=bool(rules), required=False)
         applicable = []
         for rule in rules:
-            verdict = self.matches(rule.spec.get("when"), classification)
+            verdict = self.matches(rule.when, classification)
             if verdict is None:
                 answer.classification_unknown = True
                 verdict = True  # unknown classification: assume the stricter rule applies
@@ -257,40 +324,37 @@ class PolicyContext:
         record_labels = dict(RecordField.choices)
         measure_labels = dict(Measure.choices)
         for rule in applicable:
-            spec = rule.spec
             answer.rule_keys.append(rule.key)
             citation = self.citation(rule.clause)
             if citation and citation not in answer.citations:
                 answer.citations.append(citation)
-            if spec.get("note"):
-                answer.notes.append(spec["note"])
-            if spec.get("forbidden"):
+            if rule.note:
+                answer.notes.append(rule.note)
+            if rule.forbidden:
                 answer.forbidden = True
                 continue
-            if spec.get("required", True) is False:
+            if rule.required is False:
                 answer.explicitly_free = True
                 continue
             answer.required = True
-            if answer.requester is None and spec.get("requester"):
-                answer.requester = self.roles[spec["requester"]]
-            if answer.approver is None and spec.get("approver"):
-                answer.approver = self.roles[spec["approver"]]
-                answer.fallback = self.roles.get(spec.get("fallback") or "")
+            if answer.requester is None and rule.requester:
+                answer.requester = self.roles[rule.requester]
+            if answer.approver is None and rule.approver:
+                answer.approver = self.roles[rule.approver]
+                answer.fallback = self.roles.get(rule.fallback)
             answer.consult += [
-                self.roles[k]
-                for k in spec.get("consult") or []
-                if self.roles[k] not in answer.consult
+                self.roles[k] for k in rule.consult if self.roles[k] not in answer.consult
             ]
-            for key in spec.get("records") or []:
+            for key in rule.records:
                 if (key, record_labels[key]) not in answer.records:
                     answer.records.append((key, str(record_labels[key])))
-            for key in spec.get("measures") or []:
+            for key in rule.measures:
                 if (key, measure_labels[key]) not in answer.measures:
                     answer.measures.append((key, str(measure_labels[key])))
-            answer.prior = answer.prior and spec.get("prior", True)
-            if spec.get("emergency_report_after"):
+            answer.prior = answer.prior and rule.prior
+            if rule.emergency_report_after:
                 answer.emergency_report_after = True
-                emergency = self.cite(spec.get("emergency_cite"))
+                emergency = self.cite(rule.emergency_cite)
                 if emergency and emergency not in answer.citations:
                     answer.citations.append(emergency)
         if answer.forbidden:

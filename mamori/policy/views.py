@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mamori.accounts.permissions import admin_required
+from mamori.access import allowed
 from mamori.lib.forms import apply_validation_error
 from mamori.policy import actions
 from mamori.policy.forms import DesignationForm, ObligationFilterForm
@@ -66,7 +66,7 @@ def home(request):
     )
 
 
-@admin_required
+@allowed("change", PolicyVersion)
 @require_POST
 def activate(request, pk: int):
     version = _version(pk)
@@ -219,12 +219,14 @@ def roles(request):
             "version": version,
             "rows": rows,
             "designations": designations,
-            "form": DesignationForm(context=context) if request.user.is_administrator else None,
+            "form": DesignationForm(context=context)
+            if request.access.can("change", RoleDesignation)
+            else None,
         },
     )
 
 
-@admin_required
+@allowed("change", RoleDesignation)
 @require_POST
 def designation_create(request):
     version = _active_or_404()
@@ -256,7 +258,7 @@ def designation_create(request):
     return redirect("policy:roles")
 
 
-@admin_required
+@allowed("change", RoleDesignation)
 @require_POST
 def designation_end(request, pk: int):
     designation = get_object_or_404(RoleDesignation, pk=pk)

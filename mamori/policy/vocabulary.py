@@ -126,6 +126,18 @@ class AssetKind(models.TextChoices):
     PAPER = "paper", _("Paper (紙媒体)")
 
 
+class ReportItem(models.TextChoices):
+    """An item the incident report must state before the incident is closed (`report_items`
+    of an `incident_chain` rule)."""
+
+    CONTENT = "content", _("what the incident was (内容)")
+    CAUSE = "cause", _("cause (原因)")
+    DAMAGE = "damage", _("damage and extent of the impact confirmed (確認した被害及び影響範囲)")
+    ACTIONS = "actions", _("actions taken")
+    PREVENTION = "prevention", _("measures against recurrence")
+    LESSONS = "lessons", _("lessons and procedures revised")
+
+
 class IncidentCondition(models.TextChoices):
     """When a step of an incident chain applies (`when:` of a step)."""
 

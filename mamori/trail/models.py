@@ -8,11 +8,11 @@ GENESIS_HASH = "0" * 64
 
 
 class EventQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "EventQuerySet":
-        """Administrators and auditors read the trail; nobody else does."""
-        if user.is_authenticated and (user.is_administrator or user.is_auditor):
-            return self
-        return self.none()
+    def about(self, obj: models.Model) -> "EventQuerySet":
+        """The events whose object is `obj` (its history), newest first."""
+        return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk)).order_by(
+            "-seq"
+        )
 
 
 class Event(models.Model):

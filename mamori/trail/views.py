@@ -1,21 +1,22 @@
+"""The trail screens, for those the access model lets read the trail (administrators and
+auditors). The trail sits below the access model, so it asks through `request.access`."""
+
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from mamori.trail.forms import EventFilterForm
 from mamori.trail.models import Event
 
 
-def _require_trail_reader(user) -> None:
-    if not (user.is_administrator or user.is_auditor):
-        raise PermissionDenied
+def _require_trail_reader(request) -> None:
+    request.access.require("view", Event, what=f"{request.method} {request.path}")
 
 
 def event_list(request):
     """Trail events, newest first, with filters; paged by position, not by count."""
-    _require_trail_reader(request.user)
+    _require_trail_reader(request)
     form = EventFilterForm(request.GET or None)
-    events = Event.objects.visible_to(request.user).select_related("actor")
+    events = request.access.restrict(Event.objects.select_related("actor"))
     if form.is_bound and form.is_valid():
         events = form.filter(events)
     before = request.GET.get("before", "")
@@ -39,10 +40,8 @@ def event_list(request):
 
 
 def event_detail(request, seq: int):
-    _require_trail_reader(request.user)
-    event = get_object_or_404(
-        Event.objects.visible_to(request.user).select_related("actor"), seq=seq
-    )
+    _require_trail_reader(request)
+    event = request.access.get_or_404(Event.objects.select_related("actor"), seq=seq)
     keys = sorted(set((event.before or {}).keys()) | set((event.after or {}).keys()))
     changes = [
         {

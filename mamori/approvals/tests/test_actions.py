@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from mamori.access import Refused
 from mamori.accounts.actions import create_user
 from mamori.approvals import actions
 from mamori.approvals.events import ApprovalEvent
@@ -110,7 +111,7 @@ class LifecycleTests(SendaiTestCase):
         self.assertEqual(step.role_name, "副情報管理者")
         self.assertEqual(list(step.approvers.all()), [self.p.person_deputy_a])
         self.assertIn("申請者が情報管理者のため", step.via)
-        with self.assertRaises(actions.NotAllowed):
+        with self.assertRaises(Refused):
             actions.decide(request, actor=self.p.kacho_a, decision="approve")
         actions.decide(request, actor=self.p.deputy_a, decision="approve")
         request.refresh_from_db()
@@ -148,7 +149,7 @@ class DeputyTests(SendaiTestCase):
         self.assertContains(detail, "山田 太郎 の代決")
 
     def test_the_deputy_may_not_decide_while_the_kacho_is_present(self):
-        with self.assertRaises(actions.NotAllowed):
+        with self.assertRaises(Refused):
             actions.decide(self.request, actor=self.p.deputy_a, decision="approve")
         self.sign_in(self.p.deputy_a)
         inbox = self.client.get(reverse("approvals:inbox"))
@@ -194,10 +195,10 @@ class TransferTests(SendaiTestCase):
         )
         # Nothing moved by itself.
         self.assertEqual(list(step.approvers.all()), [p.person_kacho_a])
-        with self.assertRaises(actions.NotAllowed) as caught:
+        with self.assertRaises(Refused) as caught:
             actions.decide(request, actor=p.kacho_a, decision="approve")
         self.assertIn("システム管理者が決裁ルートを変更", caught.exception.message)
-        with self.assertRaises(actions.NotAllowed):
+        with self.assertRaises(Refused):
             actions.decide(request, actor=new_user, decision="approve")
         self.sign_in(p.admin)
         routes = self.client.get(reverse("approvals:routes"))
@@ -221,7 +222,7 @@ class TransferTests(SendaiTestCase):
 
     def test_only_an_administrator_reroutes(self):
         request = file_take_out(self.p.staff_a, [make_asset(self.p.unit_a, "II")])
-        with self.assertRaises(actions.NotAllowed):
+        with self.assertRaises(Refused):
             actions.reroute_step(request.steps.get(), actor=self.p.kacho_a, reason="異動")
         self.assertEqual(Event.objects.filter(action="access.denied").count(), 1)
 

@@ -15,9 +15,9 @@ from mamori.approvals import actions
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepState
 from mamori.approvals.testing import file_take_out, make_asset, take_out_fields
-from mamori.core.models import OutboundMail
 from mamori.lib import clock
 from mamori.lib.testing import PASSWORD, build_personas, build_sendai_roles
+from mamori.mail.models import OutboundMail
 from mamori.org.actions import change_person, record_absence
 from mamori.trail.chain import verify
 from mamori.trail.models import Event

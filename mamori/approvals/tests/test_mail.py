@@ -15,9 +15,9 @@ from mamori.accounts.actions import create_user
 from mamori.approvals import actions
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.testing import file_take_out, make_asset
-from mamori.core.models import OutboundMail
 from mamori.lib import clock
 from mamori.lib.testing import PASSWORD, SendaiTestCase
+from mamori.mail.models import OutboundMail
 from mamori.org.actions import change_person, record_absence
 from mamori.trail.models import Event
 

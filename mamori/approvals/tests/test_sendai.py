@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.urls import reverse
 
+from mamori.access import Refused
 from mamori.accounts.actions import create_user
 from mamori.approvals import actions
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.models import Request, RequestStatus, StepKind, StepState
 from mamori.approvals.testing import make_asset
-from mamori.core.models import OutboundMail
 from mamori.lib import clock
 from mamori.lib.testing import PASSWORD, SendaiTestCase
+from mamori.mail.models import OutboundMail
 from mamori.org.actions import change_person
 from mamori.trail.models import Event
 
@@ -162,7 +163,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
     def test_only_the_bureau_information_manager_may_file_an_exception(self):
-        with self.assertRaises(actions.NotAllowed):
+        with self.assertRaises(Refused):
             actions.file_request(actor=self.p.staff_a, kind="exception", fields=self._fields())
         self.assertFalse(Request.objects.exists())
         denied = Event.objects.filter(action="access.denied").latest("seq")

@@ -70,19 +70,19 @@ class SendaiChainTests(TestCase):
             "csirt_lead": "CSIRT責任者へ",
             "ciso": "CISOに報告",
         }
-        for step in rule.spec["steps"]:
-            text = clause_text(step["cite"])
-            for key in step["roles"]:
-                with self.subTest(step=step["cite"], role=key):
+        for step in rule.steps:
+            text = clause_text(step.cite)
+            for key in step.roles:
+                with self.subTest(step=step.cite, role=key):
                     self.assertIn(named[key], text)
-        self.assertIn("軽微", clause_text(rule.spec["minor_cite"]))
+        self.assertIn("軽微", clause_text(rule.minor_cite))
         # The report's items are the three ・ of the clause the rule cites for them.
         items = (
-            clause_text(rule.spec["report_cite"] + " ・1")
-            + clause_text(rule.spec["report_cite"] + " ・2")
-            + clause_text(rule.spec["report_cite"] + " ・3")
+            clause_text(rule.report_cite + " ・1")
+            + clause_text(rule.report_cite + " ・2")
+            + clause_text(rule.report_cite + " ・3")
         )
-        self.assertIn("調査", clause_text(rule.spec["report_cite"]))
+        self.assertIn("調査", clause_text(rule.report_cite))
         for item in ("セキュリティ障害の内容", "原因", "被害及び影響範囲"):
             self.assertIn(item, items)
 
@@ -219,12 +219,12 @@ class ChinoChainTests(TestCase):
     def test_each_step_holds_the_roles_its_clause_names(self):
         rule = active_context().rules_of("incident_chain")[0]
         names = {role.key: role.name for role in active_context().roles.values()}
-        for step in rule.spec["steps"]:
-            text = clause_text(step["cite"])
-            for key in step["roles"]:
-                with self.subTest(step=step["cite"], role=key):
+        for step in rule.steps:
+            text = clause_text(step.cite)
+            for key in step.roles:
+                with self.subTest(step=step.cite, role=key):
                     self.assertIn(names[key], text)
-        self.assertIn("必要に応じて", clause_text(rule.spec["steps"][1]["cite"]))
+        self.assertIn("必要に応じて", clause_text(rule.steps[1].cite))
 
     def test_the_chain_of_a_serious_incident(self):
         incident = report(

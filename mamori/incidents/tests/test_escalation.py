@@ -10,13 +10,13 @@ from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from mamori.core.models import OutboundMail
+from mamori.access import Refused
 from mamori.incidents import actions
-from mamori.incidents.actions import NotOnChain
 from mamori.incidents.models import StepState, TimelineKind
 from mamori.incidents.tests.helpers import chain_of, people_of, report
 from mamori.lib import clock
 from mamori.lib.testing import SendaiTestCase, build_personas, build_sendai_roles
+from mamori.mail.models import OutboundMail
 from mamori.org.models import Person
 from mamori.trail.models import Event
 
@@ -141,7 +141,7 @@ class EscalationTests(SendaiTestCase):
         incident = self.file()
         for outsider in (self.p.csirt_lead, self.p.staff_b, self.p.auditor):
             with self.subTest(user=outsider.username):
-                with self.assertRaises(NotOnChain):
+                with self.assertRaises(Refused):
                     actions.acknowledge(incident, actor=outsider)
                 event = Event.objects.filter(action="access.denied").latest("seq")
                 self.assertEqual(event.actor_id, outsider.pk)
@@ -150,7 +150,7 @@ class EscalationTests(SendaiTestCase):
 
     def test_a_later_step_cannot_acknowledge_before_it_is_told(self):
         incident = self.file(wider_impact=True)
-        with self.assertRaises(NotOnChain):
+        with self.assertRaises(Refused):
             actions.acknowledge(incident, actor=self.p.csirt_lead)
 
     def test_acknowledging_twice_is_harmless(self):

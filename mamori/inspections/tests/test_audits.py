@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from mamori.compliance import registry
-from mamori.core.models import OutboundMail
 from mamori.inspections import actions
 from mamori.inspections.models import (
     Answer,
@@ -25,6 +24,7 @@ from mamori.inspections.tests.helpers import (
     plan_for,
 )
 from mamori.lib import clock, reminders
+from mamori.mail.models import OutboundMail
 from mamori.policy.models import Clause
 from mamori.policy.rules import active_context
 from mamori.trail.models import Event

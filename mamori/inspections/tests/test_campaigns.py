@@ -2,7 +2,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from mamori.core.models import OutboundMail
 from mamori.inspections import actions, stats
 from mamori.inspections.models import (
     Answer,
@@ -15,6 +14,7 @@ from mamori.inspections.models import (
 )
 from mamori.inspections.tests.helpers import InspectionTestCase, answer_all, open_campaign
 from mamori.lib import clock
+from mamori.mail.models import OutboundMail
 from mamori.policy.models import Obligation
 from mamori.trail.models import Event
 

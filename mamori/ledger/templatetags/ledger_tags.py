@@ -1,6 +1,7 @@
 from django import template
 
-from mamori.org.scope import unit_scope
+from mamori.access import access_for
+from mamori.org.models import OrgUnit
 
 register = template.Library()
 
@@ -8,11 +9,9 @@ register = template.Library()
 @register.filter
 def keeps_ledgers(user) -> bool:
     """Whether `user` keeps any unit's ledger (may add, edit and import entries)."""
-    scope = unit_scope(user)
-    return scope.manage_everything or bool(scope.manage_paths)
+    return access_for(user).can("keep_ledger", OrgUnit)
 
 
 @register.filter
 def sees_reviews(user) -> bool:
-    scope = unit_scope(user)
-    return scope.manage_everything or bool(scope.manage_paths) or scope.everything
+    return access_for(user).can("see_ledger_reviews", OrgUnit)

@@ -174,4 +174,4 @@ class PermissionAnswerTests(SendaiTestCase):
 
     def test_escalation_rules_are_read_by_subject(self):
         rules = active_context().rules_of("escalation", subject="approval")
-        self.assertEqual([r.spec["escalate_to"] for r in rules], ["bureau_manager"])
+        self.assertEqual([r.escalate_to for r in rules], ["bureau_manager"])

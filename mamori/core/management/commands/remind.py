@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from mamori.lib import reminders
-from mamori.lib.notify import deliver_pending
+from mamori.mail.outbox import deliver_pending
 
 
 class Command(BaseCommand):

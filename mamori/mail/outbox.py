@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from mamori.core.models import OutboundMail
+from mamori.mail.models import OutboundMail
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Shared records: outgoing mail kept until delivered."""
+"""Outgoing mail, kept until the mail server took it."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,8 @@ class OutboundMail(models.Model):
     objects = OutboundMailQuerySet.as_manager()
 
     class Meta:
+        # The table was created by the core app, which kept mail before it had an app of its own.
+        db_table = "core_outboundmail"
         verbose_name = _("outbound mail")
         verbose_name_plural = _("outbound mail")
         ordering = ["-created_at"]
