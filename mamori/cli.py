@@ -35,9 +35,15 @@ def main(argv: list[str] | None = None) -> None:
         # requests carry their request id and client address.
         context.start_cli_context()
         _utility_class()(argv).execute()
+        sys.stdout.flush()  # here, where a closed pipe is handled below, not at exit
     except KeyboardInterrupt:
         sys.stderr.write("中断しました(interrupted)\n")
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`mamori … | head`): stop quietly, as a Unix tool ended by
+        # SIGPIPE does, and keep Python from complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + 13)
     except Exception as error:
         if "--traceback" in argv:
             traceback.print_exc()

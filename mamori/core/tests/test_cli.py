@@ -98,3 +98,33 @@ class CouldNotRunTests(SimpleTestCase):
         result = self.run_mamori("ledger", "export", str(not_a_folder / "out.xlsx"))
         self.assertCouldNotRun(result, "")
         self.assertIn(str(not_a_folder), result.stderr)
+
+
+class ReaderGoneTests(SimpleTestCase):
+    def test_output_into_a_closed_pipe_stops_quietly(self):
+        """`mamori … | head`: no message about the pipe, and the exit status of a Unix tool
+        ended by SIGPIPE."""
+        import os
+        import subprocess
+        import sys
+
+        policy = Path(settings.BASE_DIR) / "policy" / "packs" / "chino" / "documents"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_", "DJANGO_"))}
+        for extra in ([], ["--json"]):  # many small writes; one large one
+            with self.subTest(extra=extra), tempfile.TemporaryDirectory() as tmp:
+                read_end, write_end = os.pipe()
+                os.close(read_end)  # the reader has gone before the first line
+                try:
+                    result = subprocess.run(
+                        [sys.executable, "-m", "mamori", "policy", "parse"]
+                        + [str(policy / "standards.txt"), *extra],
+                        env=env | {"MAMORI_DEBUG": "1", "MAMORI_VAR_DIR": tmp},
+                        stdout=write_end,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        timeout=120,
+                    )
+                finally:
+                    os.close(write_end)
+                self.assertEqual(result.returncode, 141, result.stderr)
+                self.assertEqual(result.stderr, "")
