@@ -103,7 +103,9 @@ def write_dev_settings(env: dict[str, str]) -> Path:
 
 def start(args: list[str]) -> None:
     policy = []
-    if args[:1] == ["--policy"] and len(args) > 1:
+    if args[:1] == ["--policy"]:
+        if len(args) < 2:
+            sys.exit("usage: python3 dev.py start [--policy sendai|chino|nagaoka|miyagi] [ADDRESS]")
         policy, args = ["--policy", args[1]], args[2:]
     ensure_environment("")
     env = dict(os.environ)
