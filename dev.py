@@ -6,6 +6,9 @@
 
 The virtual environment is .venv/ and the SQLite database var/mamori.sqlite3.
 Set DATABASE_URL=postgres://user:password@host:5432/name to use PostgreSQL.
+`start` takes `--policy CODE` (the seed policy the demo runs under: sendai, chino, nagaoka,
+miyagi) and an address (default 127.0.0.1:8000); it writes the development settings to
+var/dev.env, where `.venv/bin/mamori` in this checkout finds them.
 Anything after `test` goes to pytest (e.g. `python3 dev.py test -k trail`).
 """
 
@@ -78,15 +81,41 @@ def check_database_reachable(env: dict[str, str]) -> None:
         )
 
 
+DEV_SETTINGS = ("MAMORI_DEBUG", "DATABASE_URL")
+
+
+def write_dev_settings(env: dict[str, str]) -> Path:
+    """Write the settings this start uses to var/dev.env (mamori/settings.py reads it), so
+    that `.venv/bin/mamori …` in this checkout needs nothing exported."""
+    var_dir = (ROOT / env.get("MAMORI_VAR_DIR", "var")).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / "dev.env"
+    lines = [
+        "# Written by `python3 dev.py start`: development settings for the `mamori` commands",
+        "# of this checkout. Variables set in the environment win. Not for production.",
+        f"MAMORI_DEV_CHECKOUT={ROOT}",
+        *(f"{name}={env[name]}" for name in DEV_SETTINGS if env.get(name)),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)  # DATABASE_URL may hold a password
+    return path
+
+
 def start(args: list[str]) -> None:
+    policy = []
+    if args[:1] == ["--policy"]:
+        if len(args) < 2:
+            sys.exit("usage: python3 dev.py start [--policy sendai|chino|nagaoka|miyagi] [ADDRESS]")
+        policy, args = ["--policy", args[1]], args[2:]
     ensure_environment("")
     env = dict(os.environ)
     env.setdefault("MAMORI_DEBUG", "1")
     check_database_reachable(env)
+    write_dev_settings(env)
     say("preparing the database")
     must(MAMORI + ["migrate", "--noinput", "-v", "0"], env=env)
     say("loading the demo municipality")
-    must(MAMORI + ["demo"], env=env)
+    must(MAMORI + ["demo", *policy], env=env)
     address = args[0] if args else "127.0.0.1:8000"
     print()
     print(f"  mamori: http://{address}/   (sign in with an account above; stop with Ctrl-C)")

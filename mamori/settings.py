@@ -14,16 +14,24 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mamori.lib.env import (
+    DEV_SETTINGS_FILE,
     database_from_url,
     envbool,
     envint,
     envlist,
     envsecret,
     envstr,
+    load_dev_settings,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(envstr("MAMORI_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+# `python3 dev.py start` writes the development settings (MAMORI_DEBUG=1, its DATABASE_URL)
+# to var/dev.env, so that `.venv/bin/mamori …` in the same checkout works without exporting
+# anything. Variables set in the environment win; MAMORI_DEV_ENV=0 ignores the file.
+if envbool("MAMORI_DEV_ENV", True):
+    load_dev_settings(VAR_DIR / DEV_SETTINGS_FILE, checkout=BASE_DIR.parent)
 
 DEBUG = envbool("MAMORI_DEBUG", False)
 
@@ -35,7 +43,7 @@ def _secret_key() -> str:
     if not DEBUG:
         raise ImproperlyConfigured(
             "MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set when MAMORI_DEBUG is off. "
-            "See docs/deployment.md."
+            "See docs/deployment.md; for development, run `python3 dev.py start` once."
         )
     # Development: keep a generated key under var/ so sessions survive restarts.
     path = VAR_DIR / "secret_key"
@@ -78,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a reading request whose database connection was lost is run once more.
+    "mamori.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,8 +151,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not _database_url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", envint("MAMORI_DB_CONN_MAX_AGE", 60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Assigned, not setdefault: dj-database-url always fills both keys (0 and False), which
+    # would leave every request opening a new connection. A reused connection is checked at
+    # the start of each request, so one the server closed meanwhile is replaced, not failed.
+    DATABASES["default"]["CONN_MAX_AGE"] = envint("MAMORI_DB_CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = envbool("MAMORI_DB_CONN_HEALTH_CHECKS", True)
+    # A server that does not answer at all: give up after this many seconds (exit 2 / 503)
+    # rather than wait for the operating system's TCP timeout. A URL's ?connect_timeout= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", envint("MAMORI_DB_CONNECT_TIMEOUT", 10)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -281,3 +299,6 @@ MAMORI_EVIDENCE_MAX_BYTES = envint("MAMORI_EVIDENCE_MAX_MB", 10) * 1024 * 1024
 MAMORI_EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"]
 MAMORI_CORRECTIVE_ACTION_DAYS = envint("MAMORI_CORRECTIVE_ACTION_DAYS", 90)
 MAMORI_INSPECTION_REMIND_DAYS = envint("MAMORI_INSPECTION_REMIND_DAYS", 7)
+# `mamori backup` / `restore` on PostgreSQL: the folder of pg_dump and pg_restore, when the
+# ones on PATH are not of the server's version (e.g. /usr/lib/postgresql/16/bin).
+MAMORI_PG_BIN = envstr("MAMORI_PG_BIN", "")

@@ -6,6 +6,8 @@ runs on SQLite and on PostgreSQL.
 
 import os
 
+# The suite never reads a developer's var/dev.env (written by `dev.py start`).
+os.environ["MAMORI_DEV_ENV"] = "0"
 os.environ.setdefault("MAMORI_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("MAMORI_DEBUG", "0")
 os.environ.setdefault("MAMORI_SECURE_COOKIES", "0")

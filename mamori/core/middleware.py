@@ -1,14 +1,76 @@
+import logging
 import re
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.db import connections
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template import loader
 from django.utils import translation
 
 from mamori.lib.context import reset_origin, set_origin
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_READ_ONLY_METHODS = {"GET", "HEAD"}
+
+logger = logging.getLogger("mamori.database")
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that failed because its database connection was lost (the server restarted
+    or failed over, an administrator ran pg_terminate_backend) or could not be opened.
+
+    A reading request (GET, HEAD) is run once more on a fresh connection; a failed
+    transaction was rolled back, so running it again is safe. Anything else, or a second
+    failure, gets the 503 page, which needs no database, instead of the 500 page.
+    Django's CONN_HEALTH_CHECKS already replaces a connection that died *between* requests;
+    this covers one that dies *during* a request, and a database that is down.
+
+    First in MIDDLEWARE, so that the retry runs the session and sign-in middleware again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 500 or not drop_lost_connections():
+            return response
+        if request.method in _READ_ONLY_METHODS:
+            logger.warning("database connection lost during %s; running it again", request.path)
+            response = self.get_response(request)
+            if response.status_code != 500 or not drop_lost_connections():
+                return response
+        logger.error("database unavailable for %s %s", request.method, request.path)
+        return database_unavailable_response()
+
+
+def drop_lost_connections() -> bool:
+    """Close every connection that failed and can no longer be used; say whether any did.
+
+    A connection inside a transaction block is left alone: the block's owner (a test case,
+    a command) decides what happens to it.
+    """
+    lost = False
+    for conn in connections.all(initialized_only=True):
+        if conn.in_atomic_block or not conn.errors_occurred:
+            continue
+        if conn.connection is not None and conn.is_usable():
+            continue
+        conn.close()
+        # Closed: the next query opens a fresh connection, which has had no error yet.
+        conn.errors_occurred = False
+        lost = True
+    return lost
+
+
+def database_unavailable_response() -> HttpResponse:
+    # Rendered without the request: the context processors would ask the database.
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def client_address(request) -> str:

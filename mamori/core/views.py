@@ -1,5 +1,7 @@
+import logging
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -25,7 +27,13 @@ def home(request):
 @login_not_required
 @never_cache
 def healthz(request):
-    """For the load balancer: the application answers and the database is reachable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For the load balancer and monitoring: the application answers, and `database` says
+    whether the database does. 503 when it does not, so that a load balancer stops sending
+    people to this server."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        logging.getLogger("mamori.database").error("healthz: database unreachable: %s", error)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -85,3 +85,40 @@ def database_from_url(url: str) -> dict:
     elif not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no SQLite file: use sqlite:///path.")
     return config
+
+
+DEV_SETTINGS_FILE = "dev.env"
+DEV_CHECKOUT = "MAMORI_DEV_CHECKOUT"
+
+
+def load_dev_settings(path: Path, checkout: Path) -> bool:
+    """Apply the development settings `python3 dev.py start` wrote to `path` (NAME=value
+    lines), for the variables not set in the environment; say whether the file applied.
+
+    The file names the checkout that wrote it, and applies only to the mamori running from
+    that checkout: an installed mamori (a production server) never picks up a developer's
+    MAMORI_DEBUG=1, even from a directory someone ran dev.py in.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{path} cannot be read: {exc}") from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals or not (name.startswith("MAMORI_") or name == "DATABASE_URL"):
+            raise ImproperlyConfigured(
+                f"{path}:{number}: expected MAMORI_NAME=value or DATABASE_URL=value"
+            )
+        values[name] = value.strip()
+    if Path(values.pop(DEV_CHECKOUT, "")).resolve() != checkout.resolve():
+        return False
+    for name, value in values.items():
+        os.environ.setdefault(name, value)
+    return True

@@ -13,6 +13,9 @@ for unit A's records) must get 404 or 403, never the data.
 """
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from django.test import TestCase
@@ -275,3 +278,23 @@ def build_ledger(p: SimpleNamespace) -> SimpleNamespace:
         user_units=[p.unit_b],
     )
     return p
+
+
+def run_mamori(
+    *args: str, env: dict[str, str], var_dir: str, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run `mamori ARGS` as an operator would: a new process whose settings come only from
+    `env` (nothing of the test run's MAMORI_*, DJANGO_* or DATABASE_URL leaks in) and whose
+    data directory is `var_dir`."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAMORI_", "DJANGO_", "DATABASE_URL"))
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mamori", *args],
+        env=clean | {"MAMORI_VAR_DIR": var_dir} | env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -183,5 +183,5 @@ class UnreachableDatabaseTests(TestCase):
                 timeout=120,
             )
         self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertIn("the checks could not run", result.stderr)
+        self.assertIn("チェックを実行できませんでした", result.stderr)
         self.assertEqual(result.stdout, "")

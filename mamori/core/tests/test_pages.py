@@ -30,7 +30,9 @@ class SecurityHeaderTests(PersonaTestCase):
         self.assertTrue(response["X-Request-ID"])
 
     def test_healthz_answers_without_sign_in(self):
-        self.assertEqual(self.client.get(reverse("core:healthz")).json(), {"status": "ok"})
+        self.assertEqual(
+            self.client.get(reverse("core:healthz")).json(), {"status": "ok", "database": "ok"}
+        )
 
 
 class OfflineTests(PersonaTestCase):

@@ -154,8 +154,9 @@ class TestCommand:
         assert data["title"] == "茅野市情報セキュリティ対策基準"
 
     def test_parse_reports_a_missing_file(self, tmp_path):
-        with pytest.raises(CommandError, match="no such file"):
+        with pytest.raises(CommandError, match="none.txt: ファイルがありません") as caught:
             call_command("policy", "parse", str(tmp_path / "none.txt"))
+        assert caught.value.returncode == 2  # could not run, not "a problem found"
 
     def test_parse_reports_a_binary_file(self, tmp_path):
         path = tmp_path / "policy.pdf"

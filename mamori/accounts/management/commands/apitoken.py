@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from mamori.accounts.actions import create_api_token, revoke_api_token
 from mamori.accounts.models import ApiToken, User
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         if subcommand == "create":
             user = User.objects.filter(username=options["username"]).first()
             if user is None:
-                raise CommandError(f"no user {options['username']}")
+                raise CommandError(
+                    _("No user %(username)s.") % {"username": options["username"]}, returncode=2
+                )
             token, key = create_api_token(user, name=options["name"], actor=None)
             self.stdout.write(f"token {token.pk} for {user.username}: {key}")
             self.stdout.write("Keep the key now; it is not shown again.")
@@ -33,6 +36,8 @@ class Command(BaseCommand):
         else:
             token = ApiToken.objects.filter(pk=options["token_id"]).first()
             if token is None:
-                raise CommandError(f"no token {options['token_id']}")
+                raise CommandError(
+                    _("No API token %(id)s.") % {"id": options["token_id"]}, returncode=2
+                )
             revoke_api_token(token, actor=None)
             self.stdout.write(f"revoked {token}")

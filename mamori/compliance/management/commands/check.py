@@ -7,6 +7,7 @@ import sys
 from django.core.management.base import CommandError
 from django.core.management.commands.check import Command as DjangoCheck
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from mamori.compliance import registry
 from mamori.compliance.findings import as_json, format_line, summary
@@ -52,7 +53,9 @@ class Command(DjangoCheck):
             findings = self.findings(options)
         except DatabaseError as error:
             # Exit 2, not a traceback with 1 (which would read as "high findings exist").
-            raise CommandError(f"the checks could not run: {error}", returncode=2) from error
+            raise CommandError(
+                _("The checks could not run: %(error)s") % {"error": error}, returncode=2
+            ) from error
 
         if options["json"]:
             self.stdout.write(

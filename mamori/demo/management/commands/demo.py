@@ -43,7 +43,8 @@ class Command(BaseCommand):
             # After the ledger: a unit owning a system also answers for its system manager.
             add_demo_inspections()
         except (DemoError, PackError) as exc:
-            raise CommandError(str(exc)) from None
+            # The demo cannot be built in this database as asked: could not run.
+            raise CommandError(str(exc), returncode=2) from None
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo municipality {MUNICIPALITY}: {builder.created_units} units and "

@@ -18,7 +18,8 @@ class Command(BaseCommand):
         try:
             counts = synthesize(scale, seed=seed, out=lambda m: self.stderr.write(m))
         except DemoError as exc:
-            raise CommandError(str(exc)) from None
+            # Not an empty database: could not run.
+            raise CommandError(str(exc), returncode=2) from None
         summary = ", ".join(f"{value} {key}" for key, value in counts.items())
         self.stdout.write(
             f"synthetic municipality ({scale}, seed {seed}): {summary} in {time.monotonic() - started:.1f} s"

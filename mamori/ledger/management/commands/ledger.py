@@ -1,8 +1,11 @@
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mamori.accounts.models import User
 from mamori.ledger import excel
@@ -55,12 +58,12 @@ class Command(BaseCommand):
     def do_import(self, file, dry_run, as_user, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{file}: no such file")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file}, returncode=2)
         user = None
         if as_user:
             user = User.objects.filter(username=as_user).first()
             if user is None:
-                raise CommandError(f"no user {as_user}")
+                raise CommandError(_("No user %(username)s.") % {"username": as_user}, returncode=2)
         context = active_context()
         data = path.read_bytes()
         # Checked and stored in one transaction, the entries to update locked meanwhile.
@@ -81,8 +84,10 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(errors) - excel.MAX_ERRORS_SHOWN} more")
         summary = f"create {counts['create']}, update {counts['update']}, unchanged {counts['unchanged']}, rejected {counts['reject']}"
         if not plan.ok:
+            # The file was read and rejected: a problem found (1), not a failure to run.
             raise CommandError(
-                f"{summary}; nothing was stored ({len(errors) + len(plan.file_errors)} problems)"
+                f"{summary}; nothing was stored ({len(errors) + len(plan.file_errors)} problems)",
+                returncode=1,
             )
         if dry_run:
             self.stdout.write(f"dry run: {summary}")
@@ -100,30 +105,53 @@ class Command(BaseCommand):
 
             root = OrgUnit.objects.filter(code=unit).first()
             if root is None:
-                raise CommandError(f"no unit {unit}")
+                raise CommandError(_("No unit has the code %(code)s.") % {"code": unit}, returncode=2)
             assets = assets.filter(owner_unit__path__startswith=root.path)
-        with open(out, "wb") as handle:
-            if format == "xlsx":
-                count = excel.write_xlsx(assets, context, handle)
-                self.stdout.write(f"{count} assets written to {out}")
-                return
-            count, problems = excel.write_csv(
-                assets,
-                context,
-                handle,
-                encoding="cp932" if encoding == "cp932" else "utf-8-sig",
-                replace=replace,
-            )
-        if encoding == "cp932" and problems and not replace:
-            Path(out).unlink(missing_ok=True)
-            for problem in problems:
-                self.stderr.write(
-                    f"row {problem.row} {problem.column}: {problem.text!r} has {problem.characters!r}"
-                )
+        target = Path(out)
+        if target.is_dir():
             raise CommandError(
-                f"{len(problems)} cells hold characters CP932 cannot write; nothing was written. "
-                "Export as UTF-8, or add --replace to substitute them (they are reported)."
+                _("%(path)s is a folder; name the file to write.") % {"path": out}, returncode=2
             )
+        # Written beside the target and renamed at the end, so that a failure half-way (or
+        # characters CP932 cannot hold) never leaves a truncated export or destroys the
+        # previous one.
+        try:
+            handle = tempfile.NamedTemporaryFile(
+                dir=target.absolute().parent, prefix=f".{target.name}.", delete=False
+            )
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(path)s: %(error)s") % {"path": out, "error": error.strerror},
+                returncode=2,
+            ) from None
+        try:
+            with handle:
+                if format == "xlsx":
+                    count, problems = excel.write_xlsx(assets, context, handle), []
+                else:
+                    count, problems = excel.write_csv(
+                        assets,
+                        context,
+                        handle,
+                        encoding="cp932" if encoding == "cp932" else "utf-8-sig",
+                        replace=replace,
+                    )
+            if encoding == "cp932" and problems and not replace:
+                for problem in problems:
+                    self.stderr.write(
+                        f"row {problem.row} {problem.column}: {problem.text!r} has {problem.characters!r}"
+                    )
+                raise CommandError(
+                    f"{len(problems)} cells hold characters CP932 cannot write; nothing was written. "
+                    "Export as UTF-8, or add --replace to substitute them (they are reported)."
+                )
+            # As open() would have made it (NamedTemporaryFile makes files private).
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(handle.name, 0o666 & ~umask)
+            os.replace(handle.name, target)
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
         for problem in problems:
             self.stderr.write(
                 f"replaced: row {problem.row} {problem.column}: {problem.text!r} → {problem.characters!r}"

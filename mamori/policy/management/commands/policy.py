@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from mamori.policy.packs import PackError, read_pack
 from mamori.policy.parser import PolicyTextError, parse_bytes
@@ -37,11 +38,12 @@ class Command(BaseCommand):
     def do_parse(self, file: str, json: bool, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"{file}: no such file")
+            raise CommandError(_("%(file)s: no such file.") % {"file": file}, returncode=2)
         try:
             document = parse_bytes(path.read_bytes(), name=file)
         except PolicyTextError as exc:
-            raise CommandError(str(exc)) from None
+            # The text was read and cannot be a policy: a problem found.
+            raise CommandError(str(exc), returncode=1) from None
         if json:
             self.stdout.write(_dumps(document.as_json()))
             return
@@ -105,18 +107,25 @@ class Command(BaseCommand):
         versions = PolicyVersion.objects.filter(policy__code=code).order_by("-number")
         chosen = versions.filter(number=version).first() if version else versions.first()
         if chosen is None:
-            raise CommandError(f"no policy version {code} {version or ''}".strip())
+            raise CommandError(
+                _("No policy version %(which)s.") % {"which": f"{code} {version or ''}".strip()},
+                returncode=2,
+            )
         activate_version(chosen, actor=None)
         self.stdout.write(f"Active: {chosen}")
 
     def _read(self, pack_dir: str):
+        if not Path(pack_dir).is_dir():
+            raise CommandError(
+                _("%(path)s: no such folder.") % {"path": pack_dir}, returncode=2
+            )
         try:
             return read_pack(pack_dir)
         except PackError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
             raise CommandError(
-                f"{len(exc.problems)} problem(s) in the pack; nothing was loaded"
+                f"{len(exc.problems)} problem(s) in the pack; nothing was loaded", returncode=1
             ) from None
 
 
