@@ -40,17 +40,6 @@ STATUS_BADGE = {
 }
 
 
-def _units_in(scope):
-    from mamori.org.models import OrgUnit
-
-    if not scope.paths:
-        return OrgUnit.objects.none().values("pk")
-    query = Q()
-    for path in scope.paths:
-        query |= Q(path__startswith=path)
-    return OrgUnit.objects.filter(query).values("pk")
-
-
 class RequestQuerySet(models.QuerySet):
     def of_kind(self, kind: str) -> "RequestQuerySet":
         return self.filter(kind=kind)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mamori.approvals.models import ApprovalStep, Request, StepKind
 from mamori.lib import clock
 from mamori.org.models import OrgUnit, Person
+from mamori.policy.models import RoleDesignation
 from mamori.policy.rules import Axis, Holder, PermissionAnswer, PolicyContext, active_context
 from mamori.policy.vocabulary import EscalationSubject
 
@@ -500,8 +501,6 @@ def _may_hold(role, person: Person, context: PolicyContext, day: dt.date) -> boo
     """A cheap first look: could `person` hold `role`? (False only when surely not.)"""
     rule = role.holder
     if "designated" in rule:
-        from mamori.policy.models import RoleDesignation
-
         return (
             RoleDesignation.objects.filter(
                 policy=context.policy, role_key=role.key, person=person, start_date__lte=day

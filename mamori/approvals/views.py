@@ -25,7 +25,14 @@ from mamori.approvals.forms import (
     ReturnForm,
     WithdrawForm,
 )
-from mamori.approvals.kinds import MODEL_FIELD, Completion, filing_fields, kind_label, spec
+from mamori.approvals.kinds import (
+    MODEL_FIELD,
+    Completion,
+    filing_fields,
+    kind_label,
+    label,
+    spec,
+)
 from mamori.approvals.models import (
     ApprovalStep,
     Request,
@@ -391,8 +398,6 @@ def _detail_context(request, req: Request, **forms) -> dict:
 
 def record_rows(req: Request) -> list[tuple[str, object, str]]:
     """(label, value, type) of the record fields the kind and the policy ask for."""
-    from mamori.approvals.kinds import label
-
     keys = filing_fields(req.kind, [key for key, _label in req.guidance.get("records", [])])
     rows = []
     for key in keys:

@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mamori.org.models import OrgUnit
 from mamori.policy.pack_rules import PackRule
 from mamori.policy.rules import Citation, PolicyContext
 
@@ -194,8 +195,6 @@ def run(
     """Every finding of the enabled checks, optionally only for some checks or objects, or
     for the subtree of `unit`. Validates every check's clauses first (nothing runs when one
     is missing). One query per (check, rule) plus one for the units."""
-    from mamori.org.models import OrgUnit
-
     wanted = set(checks) if checks is not None else None
     object_keys = {(o._meta.label_lower, o.pk) for o in objects} if objects is not None else None
     cited = validate(context, wanted)

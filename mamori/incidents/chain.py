@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mamori.incidents.events import IncidentEvent
 from mamori.incidents.models import (
     ChainContact,
     ChainStep,
@@ -38,10 +39,13 @@ from mamori.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
+from mamori.ledger.important import reasons
+from mamori.ledger.models import InformationSystem
 from mamori.lib.wareki import show_datetime
 from mamori.mail import outbox
 from mamori.policy.rules import PolicyContext
 from mamori.policy.vocabulary import IncidentCondition
+from mamori.trail.chain import record
 
 
 @dataclass
@@ -119,8 +123,6 @@ def plan(context: PolicyContext | None, *, unit, systems: list, on: dt.date) -> 
 
 def important_systems(context: PolicyContext | None, systems: list) -> list:
     """The affected systems that are 重要な情報システム under the pack's criteria."""
-    from mamori.ledger.important import reasons
-
     return [s for s in systems if reasons(s, context)]
 
 
@@ -207,8 +209,6 @@ class Engine:
             self._built.add(step.pk)
 
     def now_date(self) -> dt.date:
-        from django.utils import timezone
-
         return timezone.localtime(self.now).date()
 
     def _create_contacts(self, step: ChainStep, planned: list[PlannedContact]):
@@ -267,9 +267,6 @@ class Engine:
 
     def notify(self, step: ChainStep, reason: str) -> None:
         """Tell the step's people now; start its timer."""
-        from mamori.incidents.events import IncidentEvent
-        from mamori.trail.chain import record
-
         self.refresh(step)
         step.state = StepState.NOTIFIED
         step.skip_reason = ""
@@ -574,8 +571,6 @@ class Engine:
 
 def affected_systems(incident: Incident) -> list:
     """Systems affected directly, and the systems of the affected assets."""
-    from mamori.ledger.models import InformationSystem
-
     ids = set()
     for system_id, asset_system_id in incident.affected.values_list(
         "system_id", "asset__system_id"

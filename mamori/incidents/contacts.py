@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from mamori.ledger.models import InformationSystem
 from mamori.policy.rules import Citation, PolicyContext
 
 
@@ -47,8 +48,6 @@ def tree_roles(context: PolicyContext) -> tuple[list[str], Citation | None]:
 
 
 def contact_tree(context: PolicyContext, *, on: dt.date) -> list[RoleContacts]:
-    from mamori.ledger.models import InformationSystem
-
     keys, _citation = tree_roles(context)
     systems = None
     out = []

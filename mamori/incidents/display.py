@@ -15,6 +15,7 @@ from mamori.incidents.models import (
     StepState,
 )
 from mamori.incidents.timeline import describe
+from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
 from mamori.policy.vocabulary import IncidentCondition
 
@@ -60,8 +61,6 @@ def _duration(minutes: int) -> str:
 
 
 def chain_view(incident: Incident, *, access, context, handler: bool) -> list[StepView]:
-    from mamori.ledger.models import InformationSystem
-
     steps = list(incident.steps.order_by("position"))
     contacts = list(
         ChainContact.objects.filter(incident=incident)
@@ -137,8 +136,6 @@ class AffectedView:
 
 
 def affected_view(incident: Incident, *, access) -> list[AffectedView]:
-    from mamori.ledger.models import InformationAsset, InformationSystem
-
     items = list(incident.affected.all())
     asset_ids = {i.asset_id for i in items if i.asset_id}
     system_ids = {i.system_id for i in items if i.system_id}

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
+    AuditFinding,
     Campaign,
     CampaignStatus,
     ChecklistStatus,
@@ -123,8 +124,6 @@ def not_complied_by_clause(fiscal_year=None, limit: int = 20) -> list[dict]:
 
 def audit_findings_by_clause(fiscal_year: int, limit: int = 20) -> list[dict]:
     """The clauses audit findings (指摘事項) of a 年度 cite most often, most first. Two queries."""
-    from mamori.inspections.models import AuditFinding
-
     through = AuditFinding.clauses.through
     rows = list(
         through.objects.filter(auditfinding__plan__fiscal_year=fiscal_year)

@@ -6,18 +6,29 @@ import datetime as dt
 import io
 
 import xlsxwriter
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from mamori.accounts.models import User
 from mamori.inspections import actions, stats
+from mamori.inspections.forms import (
+    ActionProgressForm,
+    AnswersForm,
+    AuditPlanForm,
+    CampaignChangeForm,
+    CampaignForm,
+    EvidenceForm,
+    FindingActionForm,
+    FindingForm,
+    FollowUpAnswerForm,
+    FollowUpRequestForm,
+    QuestionEditForm,
+    QuestionForm,
+)
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -36,7 +47,6 @@ from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
 from mamori.lib.pdf import pdf_response
 from mamori.lib.wareki import fiscal_year, show_date, show_datetime, show_nendo
-from mamori.org.models import OrgUnit
 from mamori.policy.models import Clause
 
 
@@ -59,52 +69,15 @@ def _errors(request, exc) -> None:
         messages.error(request, message)
 
 
-def _units():
-    return OrgUnit.objects.active().order_by("code")
+def _invalid(form) -> ValidationError:
+    """The form's errors as one ValidationError, shown as messages like an action's."""
+    return ValidationError([message for errors in form.errors.values() for message in errors])
 
 
-class CampaignForm(forms.Form):
-    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Units"), queryset=OrgUnit.objects.none(), widget=forms.SelectMultiple
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = _units()
-
-
-class CampaignChangeForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    deadline = forms.DateField(
-        label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
-class AuditPlanForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000)
-    units = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Units audited"), queryset=OrgUnit.objects.none()
-    )
-    auditors = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Auditors"), queryset=User.objects.none()
-    )
-    start_on = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_on = forms.DateField(
-        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = _units()
-        self.fields["auditors"].queryset = User.objects.filter(is_active=True).order_by("username")
+def _form_errors(request, form) -> None:
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
 
 
 def _apply(form, exc: ValidationError) -> None:
@@ -350,15 +323,15 @@ def checklist_detail(request, pk: int):
 @require_POST
 def checklist_answer(request, pk: int):
     checklist = _checklist(request, pk)
-    answers = {}
-    for question_id in checklist.questions.values_list("pk", flat=True):
-        value = request.POST.get(f"q{question_id}", "")
-        comment = request.POST.get(f"c{question_id}", "")
-        if value or comment:
-            answers[question_id] = (value, comment)
+    form = AnswersForm(
+        request.POST, question_ids=checklist.questions.values_list("pk", flat=True)
+    )
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("inspections:checklist", pk=pk)
     try:
-        actions.save_answers(checklist, actor=request.user, answers=answers)
-        if request.POST.get("submit"):
+        actions.save_answers(checklist, actor=request.user, answers=form.answers())
+        if form.cleaned_data["submit"]:
             created = actions.submit_checklist(checklist, actor=request.user)
             messages.success(
                 request,
@@ -376,17 +349,16 @@ def checklist_answer(request, pk: int):
 def question_add(request, pk: int):
     checklist = _checklist(request, pk)
     _office(request)
-    ref = " ".join(request.POST.get("clause", "").split())
-    clause = (
-        Clause.objects.filter(document__version=checklist.campaign.policy_version, ref=ref)
-        .select_related("document")
-        .first()
-        if ref
-        else None
-    )
+    form = QuestionForm(request.POST, version=checklist.campaign.policy_version)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("inspections:checklist", pk=pk)
     try:
         actions.add_question(
-            checklist, actor=request.user, clause=clause, text=request.POST.get("text", "")
+            checklist,
+            actor=request.user,
+            clause=form.cleaned_data["clause"],
+            text=form.cleaned_data["text"],
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -397,11 +369,14 @@ def question_add(request, pk: int):
 def question_edit(request, pk: int):
     _office(request)
     question = get_object_or_404(Question.objects.select_related("checklist__campaign"), pk=pk)
+    form = QuestionEditForm(request.POST)
     try:
-        if request.POST.get("remove"):
+        if not form.is_valid():
+            raise _invalid(form)
+        if form.cleaned_data["remove"]:
             actions.remove_question(question, actor=request.user)
         else:
-            actions.change_question(question, actor=request.user, text=request.POST.get("text", ""))
+            actions.change_question(question, actor=request.user, text=form.cleaned_data["text"])
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=question.checklist_id)
@@ -412,12 +387,12 @@ def answer_evidence(request, pk: int):
     answer = request.access.get_or_404(
         Answer.objects.select_related("question__checklist"), "view", pk=pk
     )
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("Choose a file."))
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
     else:
         try:
-            actions.add_evidence(actor=request.user, upload=upload, answer=answer)
+            actions.add_evidence(actor=request.user, upload=form.cleaned_data["file"], answer=answer)
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -458,12 +433,15 @@ def action_list(request):
 def action_detail(request, pk: int):
     action = request.access.get_or_404(_actions_for(request.access), pk=pk)
     if request.method == "POST":
+        form = ActionProgressForm(request.POST)
         try:
-            if request.POST.get("verify"):
+            if not form.is_valid():
+                raise _invalid(form)
+            if form.cleaned_data["verify"]:
                 actions.verify_action(action, actor=request.user)
                 messages.success(request, _("The action has been verified."))
             else:
-                actions.report_done(action, actor=request.user, note=request.POST.get("note", ""))
+                actions.report_done(action, actor=request.user, note=form.cleaned_data["note"])
                 messages.success(request, _("The action has been reported done."))
         except ValidationError as exc:
             _errors(request, exc)
@@ -531,19 +509,17 @@ def audit_detail(request, pk: int):
     can_record = request.access.can("record", plan)
     if request.method == "POST":
         _require(request, "record", plan)
-        units = list(plan.units.filter(pk__in=request.POST.getlist("units")))
-        refs = [r.strip() for r in request.POST.get("clauses", "").split(",") if r.strip()]
-        clauses = list(Clause.objects.filter(document__version__is_active=True, ref__in=refs))
+        form = FindingForm(request.POST, plan=plan)
         try:
-            if len(clauses) != len(set(refs)):
-                raise ValidationError(_("A clause was not found in the policy in force."))
+            if not form.is_valid():
+                raise _invalid(form)
             actions.record_finding(
                 plan,
                 actor=request.user,
-                severity=request.POST.get("severity") or Severity.MEDIUM,
-                description=request.POST.get("description", ""),
-                units=units,
-                clauses=clauses,
+                severity=form.cleaned_data["severity"],
+                description=form.cleaned_data["description"],
+                units=list(form.cleaned_data["units"]),
+                clauses=form.cleaned_data["clauses"],
             )
         except ValidationError as exc:
             _errors(request, exc)
@@ -588,28 +564,34 @@ def finding_detail(request, pk: int):
         what = request.POST.get("what")
         try:
             if what == "evidence":
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise ValidationError(_("Choose a file."))
-                actions.add_evidence(actor=request.user, upload=upload, finding=finding)
+                form = EvidenceForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise _invalid(form)
+                actions.add_evidence(
+                    actor=request.user, upload=form.cleaned_data["file"], finding=finding
+                )
             elif what == "action":
-                unit = finding.units.filter(pk=request.POST.get("unit") or 0).first()
-                if unit is None:
-                    raise ValidationError(_("Choose a unit of the finding."))
+                form = FindingActionForm(request.POST, finding=finding)
+                if not form.is_valid():
+                    raise _invalid(form)
+                unit = form.cleaned_data["unit"]
                 context = access.context
                 heads = context.org.heads.get(unit.pk, []) if context else []
-                due = forms.DateField().clean(request.POST.get("due_on") or None)
                 actions.open_corrective_action(
                     actor=request.user,
                     unit=unit,
                     owner=heads[0] if heads else None,
-                    description=request.POST.get("description", ""),
-                    due_on=due,
+                    description=form.cleaned_data["description"],
+                    due_on=form.cleaned_data["due_on"],
                     finding=finding,
                 )
             elif what == "follow_up":
-                units = list(OrgUnit.objects.filter(pk__in=request.POST.getlist("units")))
-                actions.request_follow_ups(finding, actor=request.user, units=units)
+                form = FollowUpRequestForm(request.POST)
+                if not form.is_valid():
+                    raise _invalid(form)
+                actions.request_follow_ups(
+                    finding, actor=request.user, units=list(form.cleaned_data["units"])
+                )
             else:
                 raise ValidationError(_("Nothing to do."))
         except ValidationError as exc:
@@ -625,7 +607,7 @@ def finding_detail(request, pk: int):
             "finding": finding,
             "office": office,
             "can_record": can_record,
-            "all_units": _units() if office else [],
+            "all_units": FollowUpRequestForm().fields["units"].queryset if office else [],
         },
     )
 
@@ -633,28 +615,6 @@ def finding_detail(request, pk: int):
 def follow_up_list(request):
     items = request.access.restrict(FollowUp.objects.select_related("unit", "finding__plan"))
     return render(request, "inspections/follow_ups.html", {"items": items})
-
-
-class FollowUpAnswerForm(forms.Form):
-    applies = forms.TypedChoiceField(
-        label=gettext_lazy("Was the same issue found in the unit?"),
-        choices=[
-            ("no", gettext_lazy("No, it does not apply to this unit")),
-            ("yes", gettext_lazy("Yes, it was found: a corrective action is opened")),
-        ],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    answer = forms.CharField(
-        label=gettext_lazy("What was checked and found (or what will be done)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    due_on = forms.DateField(
-        label=gettext_lazy("Due date of the corrective action"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Only when found; empty: the usual period."),
-    )
 
 
 def follow_up_detail(request, pk: int):

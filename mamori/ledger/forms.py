@@ -15,6 +15,7 @@ from mamori.ledger.models import (
 )
 from mamori.lib.forms import WarekiDateField, fast_selects
 from mamori.org.forms import PersonByNumberField, UnitChoiceField
+from mamori.org.models import OrgUnit
 from mamori.policy.vocabulary import AssetKind
 
 SORTS = {
@@ -221,8 +222,6 @@ class SystemForm(ClassificationFields, forms.Form):
         self.add_classification_fields(context, classification)
 
     def clean_user_units(self):
-        from mamori.org.models import OrgUnit
-
         codes = [
             c.strip()
             for c in self.cleaned_data["user_units"].replace("、", ",").split(",")

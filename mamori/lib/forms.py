@@ -1,7 +1,10 @@
 import datetime as dt
+from html import escape
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
 
 from mamori.lib.wareki import WarekiError, parse_date
 
@@ -47,11 +50,6 @@ class FastSelect(forms.Select):
         return forms.Widget.use_required_attribute(self, initial) and self.is_required
 
     def render(self, name, value, attrs=None, renderer=None):
-        from html import escape
-
-        from django.forms.utils import flatatt
-        from django.utils.safestring import mark_safe
-
         selected = {str(v) for v in (value if isinstance(value, (list, tuple)) else [value])}
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name

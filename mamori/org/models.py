@@ -6,6 +6,7 @@ from django.db.models.functions import Concat, Replace
 from django.utils.translation import gettext_lazy as _
 
 from mamori.access import DIVISION_KINDS
+from mamori.org.text import search_key
 
 
 class UnitKind(models.TextChoices):
@@ -139,8 +140,6 @@ class PersonQuerySet(models.QuerySet):
         return self.exclude(status=PersonStatus.RETIRED)
 
     def search(self, text: str) -> "PersonQuerySet":
-        from mamori.org.text import search_key
-
         key = search_key(text)
         if not key:
             return self.none()
