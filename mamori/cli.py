@@ -14,9 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     # requests carry their request id and client address.
     context.start_cli_context()
     argv = argv if argv is not None else sys.argv
-    if len(argv) > 1 and argv[1] == "check":
-        # `mamori check` promises 0/1 for its findings and 2 for any error: a setting that
-        # stops Django from starting must not read as "high findings exist" (1).
+    if len(argv) > 1 and argv[1] in {"check", "trail"}:
+        # `mamori check` and `mamori trail` promise 0/1 for their findings and 2 for any
+        # error: a setting that stops Django from starting (a missing trail key) must not
+        # read as "findings exist" (1), nor print a traceback.
         from django.core.exceptions import ImproperlyConfigured
 
         try:

@@ -28,25 +28,35 @@ VAR_DIR = Path(envstr("MAMORI_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = envbool("MAMORI_DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = envsecret("MAMORI_SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
+def _key(variable: str, file_name: str, *, minimum: int = 0) -> str:
+    """A secret from VARIABLE or VARIABLE_FILE; in development, generated once into var/."""
+    key = envsecret(variable)
+    if not key:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{variable} (or {variable}_FILE) must be set when MAMORI_DEBUG is off. "
+                "See docs/deployment.md."
+            )
+        # Development: keep a generated key under var/ so it survives restarts.
+        path = VAR_DIR / file_name
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+            path.chmod(0o600)
+        key = path.read_text(encoding="utf-8").strip()
+    if len(key) < minimum:
         raise ImproperlyConfigured(
-            "MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set when MAMORI_DEBUG is off. "
-            "See docs/deployment.md."
+            f"{variable} is too short ({len(key)} characters): use at least {minimum} random "
+            "characters. See docs/deployment.md."
         )
-    # Development: keep a generated key under var/ so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return key
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _key("MAMORI_SECRET_KEY", "secret_key")
+# The trail's hash chain and its checkpoints are keyed with this (HMAC-SHA-256). Kept apart
+# from the database, so that whoever controls the database cannot rewrite the trail
+# unnoticed; kept for as long as the trail is (docs/security.md).
+MAMORI_TRAIL_KEY = _key("MAMORI_TRAIL_KEY", "trail_key", minimum=32)
 ALLOWED_HOSTS = envlist("MAMORI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("MAMORI_CSRF_TRUSTED_ORIGINS", [])
 
@@ -278,3 +288,10 @@ MAMORI_EVIDENCE_MAX_BYTES = envint("MAMORI_EVIDENCE_MAX_MB", 10) * 1024 * 1024
 MAMORI_EVIDENCE_TYPES = ["pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt"]
 MAMORI_CORRECTIVE_ACTION_DAYS = envint("MAMORI_CORRECTIVE_ACTION_DAYS", 90)
 MAMORI_INSPECTION_REMIND_DAYS = envint("MAMORI_INSPECTION_REMIND_DAYS", 7)
+
+# The trail's checkpoints (docs/security.md): `mamori remind` writes one into this directory
+# when the last is older than the interval and the trail has grown, and mails it to these
+# addresses. The directory should be one the database's administrator does not control.
+MAMORI_TRAIL_ANCHOR_DIR = envstr("MAMORI_TRAIL_ANCHOR_DIR", "")
+MAMORI_TRAIL_ANCHOR_MINUTES = envint("MAMORI_TRAIL_ANCHOR_MINUTES", 60)
+MAMORI_TRAIL_ANCHOR_MAIL = envlist("MAMORI_TRAIL_ANCHOR_MAIL", [])

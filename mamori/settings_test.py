@@ -7,6 +7,7 @@ runs on SQLite and on PostgreSQL.
 import os
 
 os.environ.setdefault("MAMORI_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("MAMORI_TRAIL_KEY", "test-only-trail-key-not-for-production-use-0123456789")
 os.environ.setdefault("MAMORI_DEBUG", "0")
 os.environ.setdefault("MAMORI_SECURE_COOKIES", "0")
 os.environ.setdefault("MAMORI_SSL_REDIRECT", "0")
