@@ -93,9 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mamori.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "mamori.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mamori.core.middleware.SessionLimitsMiddleware",
     "mamori.core.middleware.MamoriLoginRequiredMiddleware",
     "mamori.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -176,7 +178,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SESSION_COOKIE_AGE = envint("MAMORI_SESSION_SECONDS", 8 * 60 * 60)  # one working day
+if envstr("MAMORI_SESSION_SECONDS"):
+    raise ImproperlyConfigured(
+        "MAMORI_SESSION_SECONDS is no longer read: set MAMORI_SESSION_IDLE_MINUTES (sign-out "
+        "after that long without a request) and MAMORI_SESSION_MAX_HOURS (sign-out that long "
+        "after signing in) instead. See docs/deployment.md."
+    )
+# A session ends after this long without a request, and this long after signing in,
+# whichever comes first (mamori.core.middleware.SessionLimitsMiddleware).
+MAMORI_SESSION_IDLE_SECONDS = envint("MAMORI_SESSION_IDLE_MINUTES", 30) * 60
+MAMORI_SESSION_MAX_SECONDS = envint("MAMORI_SESSION_MAX_HOURS", 12) * 60 * 60
+if MAMORI_SESSION_IDLE_SECONDS <= 0 or MAMORI_SESSION_MAX_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "MAMORI_SESSION_IDLE_MINUTES and MAMORI_SESSION_MAX_HOURS must be positive."
+    )
+# The stored session outlives neither limit; the middleware enforces both exactly.
+SESSION_COOKIE_AGE = MAMORI_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lock-out (django-axes): by user name, not by address, because a whole

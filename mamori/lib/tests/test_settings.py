@@ -137,6 +137,13 @@ class ProductionProfileTests(SimpleTestCase):
         self.assertEqual(path.stat().st_mode & 0o777, 0o600)
         self.assertNotEqual(path.read_text(), (Path(self.tmp) / "secret_key").read_text())
 
+    def test_the_old_session_setting_is_refused_with_its_replacements_named(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"MAMORI_SESSION_SECONDS": "28800"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_SESSION_IDLE_MINUTES", result.stderr)
+
     def test_a_malformed_database_url_refuses_to_start(self):
         result = run_mamori(
             "check", env=PRODUCTION_ENV | {"DATABASE_URL": "postgres//nohost"}, tmp=self.tmp
