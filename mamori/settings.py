@@ -5,6 +5,7 @@ Japanese screens, Tokyo time. Production sets MAMORI_DEBUG=0, a secret key,
 the host names and (usually) DATABASE_URL for PostgreSQL.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -249,6 +250,17 @@ SECURE_HSTS_PRELOAD = envbool("MAMORI_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# `mamori serve` takes X-Forwarded-Proto and X-Forwarded-For only from these addresses or
+# networks (the TLS reverse proxy), and drops them from anyone else.
+MAMORI_TRUSTED_PROXIES = envlist("MAMORI_TRUSTED_PROXIES", [])
+for _proxy in MAMORI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MAMORI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1 or 10.0.0.0/24)."
+        ) from None
 if envbool("MAMORI_BEHIND_PROXY", False):
     # Only behind a reverse proxy that sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -144,6 +144,13 @@ class ProductionProfileTests(SimpleTestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_SESSION_IDLE_MINUTES", result.stderr)
 
+    def test_a_malformed_trusted_proxy_refuses_to_start(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_TRUSTED_PROXIES: 'proxy' is not an IP address", result.stderr)
+
     def test_a_malformed_database_url_refuses_to_start(self):
         result = run_mamori(
             "check", env=PRODUCTION_ENV | {"DATABASE_URL": "postgres//nohost"}, tmp=self.tmp
