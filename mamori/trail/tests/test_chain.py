@@ -10,7 +10,7 @@ from django.test import TestCase, TransactionTestCase
 
 from mamori.trail.chain import record, verify
 from mamori.trail.models import Event
-from mamori.trail.tests.tamper import raw
+from mamori.trail.tests.tamper import old_installation_events, raw
 
 
 def append(n: int, *, prefix: str = "test") -> list[Event]:
@@ -178,8 +178,6 @@ class ConcurrentAppendTests(TransactionTestCase):
         )
 
     def test_concurrent_writers_on_an_old_unkeyed_trail_key_it_exactly_once(self):
-        from mamori.trail.tests.tamper import old_installation_events
-
         old_installation_events(5)
         self.run_writers(writers=4, per_writer=5)
         self.assertEqual(

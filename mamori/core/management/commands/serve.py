@@ -13,6 +13,7 @@ def behind_trusted_proxies(app, proxies: list[str]):
     """The WSGI app with X-Forwarded-Proto/-For applied from `proxies` (addresses or
     networks) and dropped from any other peer. Waitress trusts a single address at most, so
     its own middleware is used twice: trusting, or clearing."""
+    # Imported here, like waitress itself in Command.handle: loaded only to serve.
     from waitress.proxy_headers import proxy_headers_middleware
 
     networks = [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
