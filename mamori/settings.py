@@ -5,6 +5,7 @@ Japanese screens, Tokyo time. Production sets MAMORI_DEBUG=0, a secret key,
 the host names and (usually) DATABASE_URL for PostgreSQL.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -36,25 +37,35 @@ if envbool("MAMORI_DEV_ENV", True):
 DEBUG = envbool("MAMORI_DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = envsecret("MAMORI_SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
+def _key(variable: str, file_name: str, *, minimum: int = 0) -> str:
+    """A secret from VARIABLE or VARIABLE_FILE; in development, generated once into var/."""
+    key = envsecret(variable)
+    if not key:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"{variable} (or {variable}_FILE) must be set when MAMORI_DEBUG is off. "
+                "See docs/deployment.md; for development, run `python3 dev.py start` once."
+            )
+        # Development: keep a generated key under var/ so it survives restarts.
+        path = VAR_DIR / file_name
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+            path.chmod(0o600)
+        key = path.read_text(encoding="utf-8").strip()
+    if len(key) < minimum:
         raise ImproperlyConfigured(
-            "MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set when MAMORI_DEBUG is off. "
-            "See docs/deployment.md; for development, run `python3 dev.py start` once."
+            f"{variable} is too short ({len(key)} characters): use at least {minimum} random "
+            "characters. See docs/deployment.md."
         )
-    # Development: keep a generated key under var/ so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return key
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _key("MAMORI_SECRET_KEY", "secret_key")
+# The trail's hash chain and its checkpoints are keyed with this (HMAC-SHA-256). Kept apart
+# from the database, so that whoever controls the database cannot rewrite the trail
+# unnoticed; kept for as long as the trail is (docs/security.md).
+MAMORI_TRAIL_KEY = _key("MAMORI_TRAIL_KEY", "trail_key", minimum=32)
 ALLOWED_HOSTS = envlist("MAMORI_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("MAMORI_CSRF_TRUSTED_ORIGINS", [])
 
@@ -95,10 +106,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mamori.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "mamori.core.middleware.RequestContextMiddleware",
     "mamori.access.views.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mamori.core.middleware.SessionLimitsMiddleware",
     "mamori.core.middleware.MamoriLoginRequiredMiddleware",
     "mamori.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -187,7 +200,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SESSION_COOKIE_AGE = envint("MAMORI_SESSION_SECONDS", 8 * 60 * 60)  # one working day
+if envstr("MAMORI_SESSION_SECONDS"):
+    raise ImproperlyConfigured(
+        "MAMORI_SESSION_SECONDS is no longer read: set MAMORI_SESSION_IDLE_MINUTES (sign-out "
+        "after that long without a request) and MAMORI_SESSION_MAX_HOURS (sign-out that long "
+        "after signing in) instead. See docs/deployment.md."
+    )
+# A session ends after this long without a request, and this long after signing in,
+# whichever comes first (mamori.core.middleware.SessionLimitsMiddleware).
+MAMORI_SESSION_IDLE_SECONDS = envint("MAMORI_SESSION_IDLE_MINUTES", 30) * 60
+MAMORI_SESSION_MAX_SECONDS = envint("MAMORI_SESSION_MAX_HOURS", 12) * 60 * 60
+if MAMORI_SESSION_IDLE_SECONDS <= 0 or MAMORI_SESSION_MAX_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "MAMORI_SESSION_IDLE_MINUTES and MAMORI_SESSION_MAX_HOURS must be positive."
+    )
+# The stored session outlives neither limit; the middleware enforces both exactly.
+SESSION_COOKIE_AGE = MAMORI_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Lock-out (django-axes): by user name, not by address, because a whole
@@ -243,6 +271,17 @@ SECURE_HSTS_PRELOAD = envbool("MAMORI_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# `mamori serve` takes X-Forwarded-Proto and X-Forwarded-For only from these addresses or
+# networks (the TLS reverse proxy), and drops them from anyone else.
+MAMORI_TRUSTED_PROXIES = envlist("MAMORI_TRUSTED_PROXIES", [])
+for _proxy in MAMORI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MAMORI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 127.0.0.1 or 10.0.0.0/24)."
+        ) from None
 if envbool("MAMORI_BEHIND_PROXY", False):
     # Only behind a reverse proxy that sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -302,3 +341,10 @@ MAMORI_INSPECTION_REMIND_DAYS = envint("MAMORI_INSPECTION_REMIND_DAYS", 7)
 # `mamori backup` / `restore` on PostgreSQL: the folder of pg_dump and pg_restore, when the
 # ones on PATH are not of the server's version (e.g. /usr/lib/postgresql/16/bin).
 MAMORI_PG_BIN = envstr("MAMORI_PG_BIN", "")
+
+# The trail's checkpoints (docs/security.md): `mamori remind` writes one into this directory
+# when the last is older than the interval and the trail has grown, and mails it to these
+# addresses. The directory should be one the database's administrator does not control.
+MAMORI_TRAIL_ANCHOR_DIR = envstr("MAMORI_TRAIL_ANCHOR_DIR", "")
+MAMORI_TRAIL_ANCHOR_MINUTES = envint("MAMORI_TRAIL_ANCHOR_MINUTES", 60)
+MAMORI_TRAIL_ANCHOR_MAIL = envlist("MAMORI_TRAIL_ANCHOR_MAIL", [])

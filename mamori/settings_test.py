@@ -9,6 +9,7 @@ import os
 # The suite never reads a developer's var/dev.env (written by `dev.py start`).
 os.environ["MAMORI_DEV_ENV"] = "0"
 os.environ.setdefault("MAMORI_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("MAMORI_TRAIL_KEY", "test-only-trail-key-not-for-production-use-0123456789")
 os.environ.setdefault("MAMORI_DEBUG", "0")
 os.environ.setdefault("MAMORI_SECURE_COOKIES", "0")
 os.environ.setdefault("MAMORI_SSL_REDIRECT", "0")

@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
         from mamori.lib.dbstats import on_post_migrate
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="mamori-db-statistics")
+
+        from mamori.core.events import SessionEvent
+        from mamori.trail.types import register
+
+        register(SessionEvent)

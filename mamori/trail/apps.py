@@ -6,3 +6,9 @@ class TrailConfig(AppConfig):
     name = "mamori.trail"
     label = "trail"
     verbose_name = _("Audit trail")
+
+    def ready(self):
+        from mamori.trail.events import TrailEvent
+        from mamori.trail.types import register
+
+        register(TrailEvent)

@@ -19,10 +19,14 @@ class Event(models.Model):
     """One thing that happened: who did what to which object, when, from where.
 
     `seq` is the event's position in the chain and its primary key. `hash` is
-    SHA-256 over the previous event's hash and this event's canonical form
-    (see mamori.trail.chain), so editing, deleting or reordering any stored
-    event breaks the chain from that event on. On PostgreSQL a trigger refuses
-    UPDATE and DELETE on this table outright.
+    HMAC-SHA-256, keyed with the trail key kept outside the database, over the
+    previous event's hash and this event's canonical form (see mamori.trail.chain),
+    so editing, deleting or reordering any stored event breaks the chain from that
+    event on, and nobody without the key can compute a hash that verifies.
+    `key_id` names the key; it is empty for events written before the chain was
+    keyed, whose hash is plain SHA-256 (they stay verifiable, and the first keyed
+    event links to the last of them). On PostgreSQL a trigger refuses UPDATE and
+    DELETE on this table outright.
     """
 
     seq = models.BigIntegerField(_("position"), primary_key=True)
@@ -47,6 +51,9 @@ class Event(models.Model):
     client_addr = models.CharField(_("client address"), max_length=128, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Empty: plain SHA-256, from before the chain was keyed. Otherwise HMAC-SHA-256
+    # with the trail key of this id (mamori.trail.keys).
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="")
 
     objects = EventQuerySet.as_manager()
 
@@ -80,6 +87,7 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("trail chain head")

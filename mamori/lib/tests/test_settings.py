@@ -14,6 +14,7 @@ from mamori.lib.testing import run_mamori
 PRODUCTION_ENV = {
     "MAMORI_DEBUG": "0",
     "MAMORI_SECRET_KEY": "k9$Zq!7vR2#xLm4@pW8&eT1^yU6*oI3(aS5)dF0-gH+jK_lZ=cX" * 2,
+    "MAMORI_TRAIL_KEY": "Tq8#vN2@pL5!xR7&mK3^wZ9*" * 2,
     "MAMORI_ALLOWED_HOSTS": "mamori.city.example.lg.jp",
 }
 
@@ -83,6 +84,57 @@ class ProductionProfileTests(SimpleTestCase):
         result = run_mamori("check", env=env, var_dir=self.tmp)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_SECRET_KEY (or MAMORI_SECRET_KEY_FILE) must be set", result.stderr)
+
+    def test_production_without_a_trail_key_refuses_to_verify_with_exit_2(self):
+        env = {k: v for k, v in PRODUCTION_ENV.items() if k != "MAMORI_TRAIL_KEY"}
+        result = run_mamori("trail", "verify", env=env, tmp=self.tmp)
+        self.assertEqual(result.returncode, 2)
+        self.assertEqual(
+            result.stderr.strip(),
+            "ImproperlyConfigured: MAMORI_TRAIL_KEY (or MAMORI_TRAIL_KEY_FILE) must be set when "
+            "MAMORI_DEBUG is off. See docs/deployment.md.",
+        )
+
+    def test_a_short_trail_key_refuses_to_start(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"MAMORI_TRAIL_KEY": "short"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_TRAIL_KEY is too short (5 characters)", result.stderr)
+
+    def test_development_keeps_a_generated_trail_key_apart_from_the_secret_key(self):
+        code = "from django.conf import settings; print(settings.MAMORI_TRAIL_KEY)"
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_", "DJANGO_"))}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','mamori.settings'); django.setup(); "
+                + code,
+            ],
+            env=clean | {"MAMORI_DEBUG": "1", "MAMORI_VAR_DIR": self.tmp},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        path = Path(self.tmp) / "trail_key"
+        self.assertEqual(result.stdout.strip(), path.read_text(encoding="utf-8"), result.stderr)
+        self.assertEqual(path.stat().st_mode & 0o777, 0o600)
+        self.assertNotEqual(path.read_text(), (Path(self.tmp) / "secret_key").read_text())
+
+    def test_the_old_session_setting_is_refused_with_its_replacements_named(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"MAMORI_SESSION_SECONDS": "28800"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_SESSION_IDLE_MINUTES", result.stderr)
+
+    def test_a_malformed_trusted_proxy_refuses_to_start(self):
+        result = run_mamori(
+            "check", env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"}, tmp=self.tmp
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("MAMORI_TRUSTED_PROXIES: 'proxy' is not an IP address", result.stderr)
 
     def test_a_malformed_database_url_refuses_to_start(self):
         result = run_mamori(

@@ -10,6 +10,7 @@ from django.test import TestCase, TransactionTestCase
 
 from mamori.trail.chain import record, verify
 from mamori.trail.models import Event
+from mamori.trail.tests.tamper import old_installation_events, raw
 
 
 def append(n: int, *, prefix: str = "test") -> list[Event]:
@@ -35,15 +36,7 @@ class TamperMixin:
     """Change stored rows behind the application's back, as someone with database access could."""
 
     def raw(self, sql: str, params=()) -> None:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # The append-only trigger must be switched off first, as a superuser would.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("ALTER TABLE trail_event DISABLE TRIGGER trail_event_append_only")
-            cursor.execute(sql, params)
-            if connection.vendor == "postgresql":
-                cursor.execute("ALTER TABLE trail_event ENABLE TRIGGER trail_event_append_only")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        raw(sql, params)
 
 
 class ChainTests(TamperMixin, TestCase):
@@ -176,7 +169,25 @@ class ConcurrentAppendTests(TransactionTestCase):
     """Several writers at once must still give one unbroken chain, on SQLite and PostgreSQL."""
 
     def test_concurrent_writers_never_fork_the_chain(self):
-        writers, per_writer = 6, 15
+        self.run_writers(writers=6, per_writer=15)
+        result = verify()
+        self.assertIsNone(result.broken)
+        self.assertEqual(result.verified, 6 * 15)
+        self.assertEqual(
+            sorted(Event.objects.values_list("seq", flat=True)), list(range(1, 6 * 15 + 1))
+        )
+
+    def test_concurrent_writers_on_an_old_unkeyed_trail_key_it_exactly_once(self):
+        old_installation_events(5)
+        self.run_writers(writers=4, per_writer=5)
+        self.assertEqual(
+            list(Event.objects.filter(action="trail.rekeyed").values_list("seq", flat=True)), [6]
+        )
+        result = verify()
+        self.assertIsNone(result.broken)
+        self.assertEqual((result.verified, result.keyed), (26, 21))
+
+    def run_writers(self, *, writers: int, per_writer: int) -> None:
         errors: list[BaseException] = []
         barrier = threading.Barrier(writers)
 
@@ -196,13 +207,6 @@ class ConcurrentAppendTests(TransactionTestCase):
         for thread in threads:
             thread.join()
         self.assertEqual(errors, [])
-        result = verify()
-        self.assertIsNone(result.broken)
-        self.assertEqual(result.verified, writers * per_writer)
-        self.assertEqual(
-            sorted(Event.objects.values_list("seq", flat=True)),
-            list(range(1, writers * per_writer + 1)),
-        )
 
 
 class BatchTests(TestCase):
