@@ -291,7 +291,7 @@ class Access:
 
     def restrict(self, queryset, action: str = "view"):
         """The rows of `queryset` the user may `action`."""
-        condition = rules_of(queryset.model, action).scope(self, action)
+        condition = rules_of(queryset.model, action).where(self, action)
         if condition is None:
             return queryset.none()
         return queryset.filter(condition)
@@ -330,7 +330,7 @@ class Access:
             exists = False
         if exists:
             record_refusal(
-                self.refusal(what=f"{action} {queryset.model._meta.label_lower} {lookup}: not in scope")
+                self.refusal(what=f"{action} {queryset.model._meta.label_lower} {lookup}: out of reach")
             )
         raise Http404
 

@@ -4,7 +4,7 @@
     class AssetRules(ObjectRules):
         actions = ("view", "change", "create")
 
-        def scope(self, access, action):          # a filter: the rows `access` may `action`
+        def where(self, access, action):          # a filter: the rows `access` may `action`
             if action == "view":
                 return access.unit_filter("owner_unit")
             return access.managed_filter("owner_unit")
@@ -14,10 +14,10 @@
                 return access.keeps_any_ledger
             return access.manages_unit(obj.owner_unit)
 
-`scope` answers lists (`Access.restrict`), `allows` single objects (`Access.require`,
+`where` answers lists (`Access.restrict`), `allows` single objects (`Access.require`,
 `Access.can`). An app may declare actions on another app's model too (the ledger says
 whose ledgers a user keeps, as the action "keep_ledger" on units); each action of a model
-is declared once. When `allows` is not written, an object is allowed when `scope` lets it
+is declared once. When `allows` is not written, an object is allowed when `where` lets it
 through (one query). A rule may answer with a `Verdict` to give the reason of a refusal or
 a detail the caller needs (the absent approver a deputy acts for).
 """
@@ -42,20 +42,20 @@ class Verdict:
 
 
 class ObjectRules:
-    """Who may do what with one kind of object. Subclass, list `actions`, write `scope`
+    """Who may do what with one kind of object. Subclass, list `actions`, write `where`
     (and `allows` where an object needs more than a filter), register with `rules_for`."""
 
     model: type | None = None
     actions: tuple[str, ...] = ("view",)
 
-    def scope(self, access, action: str) -> Q | None:
+    def where(self, access, action: str) -> Q | None:
         """A filter on the model for the rows `access` may `action`; Q() for all, None for none."""
         return None
 
     def allows(self, access, action: str, obj) -> bool | Verdict:
         """May `access` `action` this object? With obj None (asked of the model): may they
-        `action` any object of the kind at all? By default: when `scope` lets it through."""
-        condition = self.scope(access, action)
+        `action` any object of the kind at all? By default: when `where` lets it through."""
+        condition = self.where(access, action)
         if condition is None:
             return False
         if obj is None:

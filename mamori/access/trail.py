@@ -11,7 +11,7 @@ from mamori.trail.models import Event
 class EventRules(ObjectRules):
     actions = ("view",)
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if access.is_administrator or access.is_auditor:
             return Q()
         return None

@@ -16,7 +16,7 @@ from mamori.accounts.models import ApiToken, User
 class UserRules(ObjectRules):
     actions = ("view", "change", "reset_second_factor")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if access.is_administrator:
             return Q()
         if action == "reset_second_factor" and access.authenticated:
@@ -38,7 +38,7 @@ class UserRules(ObjectRules):
 class TokenRules(ObjectRules):
     actions = ("change",)
 
-    def scope(self, access, action):
+    def where(self, access, action):
         return Q() if access.is_administrator else None
 
     def allows(self, access, action, obj):

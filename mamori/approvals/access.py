@@ -52,7 +52,7 @@ def _on_route(access) -> Q | None:
 class RequestRules(ObjectRules):
     actions = ("view", "file", "change", "confirm", "update_ledger", "reroute")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "view":
@@ -97,7 +97,7 @@ class RequestRules(ObjectRules):
                 )
             return True
         if obj is None:
-            return self.scope(access, action) is not None
+            return self.where(access, action) is not None
         if action == "view":
             return super().allows(access, action, obj)
         if action == "change":
@@ -141,12 +141,12 @@ class RequestRules(ObjectRules):
 class StepRules(ObjectRules):
     actions = ("decide",)
 
-    def scope(self, access, action):
+    def where(self, access, action):
         return _on_route(access) if access.authenticated else None
 
     def allows(self, access, action, obj):
         if obj is None:
-            return self.scope(access, action) is not None
+            return self.where(access, action) is not None
         authority = routing.authority_on_step(
             access.context,
             obj,

@@ -19,7 +19,7 @@ from mamori.org.models import OrgUnit
 class OversightRules(ObjectRules):
     actions = ("oversee", "review_policy")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if access.oversees_all:
             return Q()
         if action == "oversee" and access.overseen_units:

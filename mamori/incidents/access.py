@@ -42,7 +42,7 @@ def _told(access, incident) -> list:
 class IncidentRules(ObjectRules):
     actions = ("view", "report", "handle", "note", "acknowledge", "statistics")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "report":
@@ -72,7 +72,7 @@ class IncidentRules(ObjectRules):
         if obj is None:
             if action == "report":
                 return True
-            return self.scope(access, action) is not None
+            return self.where(access, action) is not None
         if action == "statistics":
             return access.is_auditor or access.responder
         if action == "view" and (access.is_auditor or access.responder):
@@ -106,7 +106,7 @@ class TaskRules(ObjectRules):
 class PlanRules(ObjectRules):
     actions = ("view", "change")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if action == "view":
             return Q() if access.authenticated else None
         return Q() if access.keeps_emergency_plan else None

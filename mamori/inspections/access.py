@@ -51,7 +51,7 @@ def _reads_all(access) -> bool:
 class CampaignRules(ObjectRules):
     actions = ("list", "view", "change")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "change":
@@ -74,7 +74,7 @@ class CampaignRules(ObjectRules):
 class ChecklistRules(ObjectRules):
     actions = ("view", "answer", "submit")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action != "view":
@@ -116,7 +116,7 @@ class ChecklistRules(ObjectRules):
 class CorrectiveActionRules(ObjectRules):
     actions = ("view", "report_done", "verify")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "verify":
@@ -146,7 +146,7 @@ class CorrectiveActionRules(ObjectRules):
 class AuditPlanRules(ObjectRules):
     actions = ("view", "change", "record")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "change":
@@ -169,12 +169,12 @@ class AuditPlanRules(ObjectRules):
 class FindingRules(ObjectRules):
     actions = ("view", "follow_up", "open_action")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "follow_up":
             return Q() if access.security_office else None
-        plans = AuditPlanRules().scope(access, "view" if action == "view" else "record")
+        plans = AuditPlanRules().where(access, "view" if action == "view" else "record")
         condition = Q(plan__in=AuditPlan.objects.filter(plans)) if plans is not None else None
         if action == "view" and access.person is not None:
             concerned = Q(
@@ -200,7 +200,7 @@ class FindingRules(ObjectRules):
 class FollowUpRules(ObjectRules):
     actions = ("view", "answer")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if access.security_office or (action == "view" and access.is_auditor):
@@ -223,8 +223,8 @@ class AnswerRules(ObjectRules):
 
     actions = ("view",)
 
-    def scope(self, access, action):
-        checklists = ChecklistRules().scope(access, "view")
+    def where(self, access, action):
+        checklists = ChecklistRules().where(access, "view")
         if checklists is None:
             return None
         return Q(question__checklist__in=Checklist.objects.filter(checklists))
@@ -234,11 +234,11 @@ class AnswerRules(ObjectRules):
 class EvidenceRules(ObjectRules):
     actions = ("view",)
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
-        checklists = ChecklistRules().scope(access, "view")
-        findings = FindingRules().scope(access, "view")
+        checklists = ChecklistRules().where(access, "view")
+        findings = FindingRules().where(access, "view")
         condition = Q(pk__in=[])
         if checklists is not None:
             condition |= Q(answer__question__checklist__in=Checklist.objects.filter(checklists))

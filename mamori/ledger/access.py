@@ -25,7 +25,7 @@ from mamori.org.models import OrgUnit
 class _LedgerEntryRules(ObjectRules):
     actions = ("view", "change", "history")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if not access.authenticated:
             return None
         if action == "view":
@@ -62,7 +62,7 @@ class SystemRules(_LedgerEntryRules):
 class ImportJobRules(ObjectRules):
     actions = ("view", "change")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         return Q(created_by=access.user) if access.authenticated else None
 
     def allows(self, access, action, obj):
@@ -75,7 +75,7 @@ class ImportJobRules(ObjectRules):
 class LedgerUnitRules(ObjectRules):
     actions = ("keep_ledger", "see_ledger_reviews")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if action == "keep_ledger" or access.kept_paths:
             if access.keeps_every_ledger:
                 return Q()

@@ -19,7 +19,7 @@ from mamori.org.models import OrgUnit, Person, Position
 class UnitRules(ObjectRules):
     actions = ("view", "change")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if action == "view":
             return Q() if access.authenticated else None
         return Q() if access.is_administrator else None
@@ -32,7 +32,7 @@ class UnitRules(ObjectRules):
 class PositionRules(ObjectRules):
     actions = ("change",)
 
-    def scope(self, access, action):
+    def where(self, access, action):
         return Q() if access.is_administrator else None
 
     def allows(self, access, action, obj):
@@ -43,7 +43,7 @@ class PositionRules(ObjectRules):
 class PersonRules(ObjectRules):
     actions = ("view", "change", "record_absence")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         if action == "change":
             return Q() if access.is_administrator else None
         if access.is_administrator or (action == "view" and access.is_auditor):

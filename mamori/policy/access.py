@@ -14,7 +14,7 @@ from mamori.policy.models import PolicyVersion, RoleDesignation
 class _ReadByStaffChangedByAdministrators(ObjectRules):
     actions = ("view", "change")
 
-    def scope(self, access, action):
+    def where(self, access, action):
         allowed = access.authenticated if action == "view" else access.is_administrator
         return Q() if allowed else None
 

@@ -10,6 +10,7 @@ from io import StringIO
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -88,7 +89,14 @@ class BackupRestoreTests(TransactionTestCase):
     def restore_elsewhere(self, archive: Path):
         self.target = self.new_database()
         self.target_media = self.tmp / "restored-media"
-        env = self.target | {"MAMORI_DEBUG": "1", "MAMORI_MEDIA_ROOT": str(self.target_media)}
+        # The trail is verified with the trail key it was written with, which a backup does not
+        # hold (docs/deployment.md: keep the key apart from the archives): the restoring server
+        # is given the same key.
+        env = self.target | {
+            "MAMORI_DEBUG": "1",
+            "MAMORI_MEDIA_ROOT": str(self.target_media),
+            "MAMORI_TRAIL_KEY": settings.MAMORI_TRAIL_KEY,
+        }
         return run_mamori("restore", str(archive), env=env, var_dir=str(self.tmp / "var"))
 
     def restored_counts(self, tables) -> dict[str, int]:

@@ -50,6 +50,7 @@ class DatabaseDownTests(SimpleTestCase):
                     "DJANGO_SETTINGS_MODULE": "mamori.settings",
                     "MAMORI_VAR_DIR": tmp,
                     "MAMORI_SECRET_KEY": "unreachable-database-test-key-" * 3,
+                    "MAMORI_TRAIL_KEY": "unreachable-database-trail-key-" * 3,
                     "MAMORI_ALLOWED_HOSTS": "testserver",
                     "MAMORI_LOG_LEVEL": "CRITICAL",
                     "DATABASE_URL": UNREACHABLE,

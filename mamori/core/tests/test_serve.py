@@ -103,7 +103,7 @@ class ServeBehindProxyTests(SimpleTestCase):
             "/healthz", source=PROXY, headers={"X-Forwarded-Proto": "https"}
         )
         self.assertEqual(status, 200, body)
-        self.assertEqual(body, b'{"status": "ok"}')
+        self.assertEqual(body, b'{"status": "ok", "database": "ok"}')
         self.assertIn("max-age=31536000", headers["Strict-Transport-Security"])
 
     def test_anyone_else_saying_https_is_ignored(self):

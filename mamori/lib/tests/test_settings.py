@@ -87,17 +87,18 @@ class ProductionProfileTests(SimpleTestCase):
 
     def test_production_without_a_trail_key_refuses_to_verify_with_exit_2(self):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != "MAMORI_TRAIL_KEY"}
-        result = run_mamori("trail", "verify", env=env, tmp=self.tmp)
+        result = run_mamori("trail", "verify", env=env, var_dir=self.tmp)
         self.assertEqual(result.returncode, 2)
         self.assertEqual(
             result.stderr.strip(),
-            "ImproperlyConfigured: MAMORI_TRAIL_KEY (or MAMORI_TRAIL_KEY_FILE) must be set when "
-            "MAMORI_DEBUG is off. See docs/deployment.md.",
+            "設定に誤りがあります(configuration error): MAMORI_TRAIL_KEY (or MAMORI_TRAIL_KEY_FILE) "
+            "must be set when MAMORI_DEBUG is off. See docs/deployment.md; for development, run "
+            "`python3 dev.py start` once.",
         )
 
     def test_a_short_trail_key_refuses_to_start(self):
         result = run_mamori(
-            "check", env=PRODUCTION_ENV | {"MAMORI_TRAIL_KEY": "short"}, tmp=self.tmp
+            "check", env=PRODUCTION_ENV | {"MAMORI_TRAIL_KEY": "short"}, var_dir=self.tmp
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_TRAIL_KEY is too short (5 characters)", result.stderr)
@@ -124,14 +125,14 @@ class ProductionProfileTests(SimpleTestCase):
 
     def test_the_old_session_setting_is_refused_with_its_replacements_named(self):
         result = run_mamori(
-            "check", env=PRODUCTION_ENV | {"MAMORI_SESSION_SECONDS": "28800"}, tmp=self.tmp
+            "check", env=PRODUCTION_ENV | {"MAMORI_SESSION_SECONDS": "28800"}, var_dir=self.tmp
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_SESSION_IDLE_MINUTES", result.stderr)
 
     def test_a_malformed_trusted_proxy_refuses_to_start(self):
         result = run_mamori(
-            "check", env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"}, tmp=self.tmp
+            "check", env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"}, var_dir=self.tmp
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_TRUSTED_PROXIES: 'proxy' is not an IP address", result.stderr)

@@ -389,5 +389,5 @@ class CannotRunTests(SimpleTestCase):
             )
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
-        self.assertIn("the database cannot be read", result.stderr)
+        self.assertIn("データベースに接続できません(database unreachable)", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
