@@ -16,7 +16,7 @@ POST_ONLY = [LOGIN, 405, 405, 405, 405, 405]
 
 def _incident(p) -> list[int]:
     """An incident staff_a reported: its chain tells kacho_a, 情報管理者 of unit A."""
-    from mamori.incidents.actions import report_incident
+    from mamori.incidents.actions.reporting import report_incident
     from mamori.incidents.models import Incident
     from mamori.lib import clock
 
