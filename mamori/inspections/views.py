@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mamori.accounts.models import User
-from mamori.inspections import actions, stats
+from mamori.inspections import stats
+from mamori.inspections.actions import audits, corrections, evidence_files, self_inspection
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -146,7 +147,7 @@ def campaign_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
+            campaign = self_inspection.create_campaign(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -191,7 +192,7 @@ def campaign_change(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.change_campaign(campaign, actor=request.user, **form.cleaned_data)
+            self_inspection.change_campaign(campaign, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -205,7 +206,7 @@ def campaign_launch(request, pk: int):
     _office(request)
     campaign = _campaign(pk)
     try:
-        told = actions.launch_campaign(campaign, actor=request.user)
+        told = self_inspection.launch_campaign(campaign, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -220,7 +221,7 @@ def campaign_close(request, pk: int):
     _office(request)
     campaign = _campaign(pk)
     try:
-        actions.close_campaign(campaign, actor=request.user)
+        self_inspection.close_campaign(campaign, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -357,9 +358,9 @@ def checklist_answer(request, pk: int):
         if value or comment:
             answers[question_id] = (value, comment)
     try:
-        actions.save_answers(checklist, actor=request.user, answers=answers)
+        self_inspection.save_answers(checklist, actor=request.user, answers=answers)
         if request.POST.get("submit"):
-            created = actions.submit_checklist(checklist, actor=request.user)
+            created = self_inspection.submit_checklist(checklist, actor=request.user)
             messages.success(
                 request,
                 _("The checklist has been submitted; %(n)d corrective actions were opened.")
@@ -385,7 +386,7 @@ def question_add(request, pk: int):
         else None
     )
     try:
-        actions.add_question(
+        self_inspection.add_question(
             checklist, actor=request.user, clause=clause, text=request.POST.get("text", "")
         )
     except ValidationError as exc:
@@ -399,9 +400,9 @@ def question_edit(request, pk: int):
     question = get_object_or_404(Question.objects.select_related("checklist__campaign"), pk=pk)
     try:
         if request.POST.get("remove"):
-            actions.remove_question(question, actor=request.user)
+            self_inspection.remove_question(question, actor=request.user)
         else:
-            actions.change_question(question, actor=request.user, text=request.POST.get("text", ""))
+            self_inspection.change_question(question, actor=request.user, text=request.POST.get("text", ""))
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=question.checklist_id)
@@ -417,7 +418,7 @@ def answer_evidence(request, pk: int):
         messages.error(request, _("Choose a file."))
     else:
         try:
-            actions.add_evidence(actor=request.user, upload=upload, answer=answer)
+            evidence_files.add_evidence(actor=request.user, upload=upload, answer=answer)
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -460,10 +461,10 @@ def action_detail(request, pk: int):
     if request.method == "POST":
         try:
             if request.POST.get("verify"):
-                actions.verify_action(action, actor=request.user)
+                corrections.verify_action(action, actor=request.user)
                 messages.success(request, _("The action has been verified."))
             else:
-                actions.report_done(action, actor=request.user, note=request.POST.get("note", ""))
+                corrections.report_done(action, actor=request.user, note=request.POST.get("note", ""))
                 messages.success(request, _("The action has been reported done."))
         except ValidationError as exc:
             _errors(request, exc)
@@ -503,7 +504,7 @@ def audit_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = actions.create_audit_plan(actor=request.user, **form.cleaned_data)
+            plan = audits.create_audit_plan(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -537,7 +538,7 @@ def audit_detail(request, pk: int):
         try:
             if len(clauses) != len(set(refs)):
                 raise ValidationError(_("A clause was not found in the policy in force."))
-            actions.record_finding(
+            audits.record_finding(
                 plan,
                 actor=request.user,
                 severity=request.POST.get("severity") or Severity.MEDIUM,
@@ -591,7 +592,7 @@ def finding_detail(request, pk: int):
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise ValidationError(_("Choose a file."))
-                actions.add_evidence(actor=request.user, upload=upload, finding=finding)
+                evidence_files.add_evidence(actor=request.user, upload=upload, finding=finding)
             elif what == "action":
                 unit = finding.units.filter(pk=request.POST.get("unit") or 0).first()
                 if unit is None:
@@ -599,7 +600,7 @@ def finding_detail(request, pk: int):
                 context = access.context
                 heads = context.org.heads.get(unit.pk, []) if context else []
                 due = forms.DateField().clean(request.POST.get("due_on") or None)
-                actions.open_corrective_action(
+                corrections.open_corrective_action(
                     actor=request.user,
                     unit=unit,
                     owner=heads[0] if heads else None,
@@ -609,7 +610,7 @@ def finding_detail(request, pk: int):
                 )
             elif what == "follow_up":
                 units = list(OrgUnit.objects.filter(pk__in=request.POST.getlist("units")))
-                actions.request_follow_ups(finding, actor=request.user, units=units)
+                audits.request_follow_ups(finding, actor=request.user, units=units)
             else:
                 raise ValidationError(_("Nothing to do."))
         except ValidationError as exc:
@@ -672,7 +673,7 @@ def follow_up_detail(request, pk: int):
             return redirect("inspections:follow_up", pk=pk)
         if form.is_valid():
             try:
-                actions.answer_follow_up(follow_up, actor=request.user, **form.cleaned_data)
+                audits.answer_follow_up(follow_up, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _apply(form, exc)
             else:
