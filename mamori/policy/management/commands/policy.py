@@ -4,7 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from mamori.policy.packs import PackError, read_pack
-from mamori.policy.parser import PolicyTextError, parse_bytes
+from mamori.policy.parser import parse_bytes
+from mamori.policy.text import PolicyTextError
 
 
 class Command(BaseCommand):
