@@ -1,4 +1,4 @@
-"""Corrective actions (是正措置) after an answer or a finding: opened, reported done,
+"""Corrective actions (改善措置) after an answer or a finding: opened, reported done,
 verified."""
 
 from __future__ import annotations
