@@ -40,7 +40,7 @@ def main() -> None:
     from django.utils import timezone
 
     from mamori.accounts.models import User
-    from mamori.incidents import actions
+    from mamori.incidents.actions import reporting
     from mamori.incidents.models import Incident
     from mamori.lib import clock
 
@@ -55,12 +55,12 @@ def main() -> None:
         start = timezone.now() - dt.timedelta(days=1)
         from mamori.policy.rules import active_context
 
-        kinds = [code for code, _label in actions.incident_types(active_context())]
+        kinds = [code for code, _label in reporting.incident_types(active_context())]
         timings = []
         for n in range(args.reports):
             with clock.frozen(start + dt.timedelta(seconds=n)):
                 began = time.perf_counter()
-                actions.report_incident(
+                reporting.report_incident(
                     actor=reporters[n % len(reporters)],
                     type_code=kinds[n % len(kinds)],
                     detection="staff",
@@ -82,7 +82,7 @@ def main() -> None:
             )
         )
         began = time.perf_counter()
-        escalated = actions.escalate_overdue(now=start + dt.timedelta(hours=3))
+        escalated = reporting.escalate_overdue(now=start + dt.timedelta(hours=3))
         elapsed = time.perf_counter() - began
         print(
             json.dumps(

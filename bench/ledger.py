@@ -89,15 +89,15 @@ def main() -> None:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from mamori.org.scope import home_division
 
     from mamori.accounts.actions import create_user
     from mamori.accounts.models import AppRole
     from mamori.compliance import registry
     from mamori.demo.synth import synthesize
-    from mamori.ledger import excel
+    from mamori.ledger import excel, import_plan
     from mamori.ledger.models import InformationAsset
     from mamori.org.models import OrgUnit, Person
-    from mamori.org.scope import home_division
     from mamori.policy.rules import active_context
 
     engine = connection.vendor
@@ -189,7 +189,7 @@ def main() -> None:
     emit(engine=engine, measure="export .csv (Shift_JIS)", rows=rows, seconds=round(timings[0], 1))
 
     started = time.perf_counter()
-    plan = excel.plan_import(workbook.getvalue(), "bench.xlsx", context=context, user=admin)
+    plan = import_plan.plan_import(workbook.getvalue(), "bench.xlsx", context=context, user=admin)
     emit(
         engine=engine,
         measure="import check of the exported .xlsx (all unchanged)",
@@ -211,11 +211,11 @@ def main() -> None:
 
         started = time.perf_counter()
         with transaction.atomic():
-            plan = excel.plan_import(
+            plan = import_plan.plan_import(
                 renamed.getvalue(), "new.xlsx", context=context, user=admin, lock=True
             )
             checked = time.perf_counter() - started
-            stored = excel.commit_import(plan, context=context, actor=admin)
+            stored = import_plan.commit_import(plan, context=context, actor=admin)
         emit(
             engine=engine,
             measure="import of 60,000 new rows (.xlsx), checked and stored",

@@ -21,7 +21,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from mamori.access import Refused
-from mamori.approvals import actions, routing
+from mamori.approvals import routing
+from mamori.approvals.actions import completions, decisions, emergencies, filing, guards
 from mamori.approvals.models import ApprovalStep, Request
 from mamori.approvals.views import _overdue_requests, _waiting_steps
 from mamori.ledger.models import InformationAsset
@@ -219,7 +220,7 @@ def _run(func, *args, **kwargs):
         result = func(*args, **kwargs)
     except Refused as exc:
         return Status(403, {"detail": str(exc.message)}), None
-    except actions.StateConflict as exc:
+    except guards.StateConflict as exc:
         return Status(409, {"detail": " ".join(exc.messages)}), None
     except ValidationError as exc:
         return Status(422, {"detail": _errors(exc)}), None
@@ -313,14 +314,14 @@ def get_request(request, request_id: int):
 def file_request(request, payload: RequestIn):
     """File a request (or keep it as a draft with submit=false)."""
     data = payload.dict()
-    fields = {name: _aware(data[name]) for name in actions.INPUT_FIELDS if name in data}
+    fields = {name: _aware(data[name]) for name in filing.INPUT_FIELDS if name in data}
     existing = (
         Request.objects.filter(requester=request.user, client_token=payload.token).exists()
         if payload.token
         else False
     )
     error, result = _run(
-        actions.file_request,
+        filing.file_request,
         actor=request.user,
         kind=payload.kind,
         fields=fields,
@@ -349,10 +350,10 @@ def act(request, request_id: int, payload: ActionIn):
         return Status(404, {"detail": _("No such request.")})
     action = payload.action
     if action == "submit":
-        error, result = _run(actions.submit_request, req, actor=user)
-    elif action in actions.Decision.ALL:
+        error, result = _run(filing.submit_request, req, actor=user)
+    elif action in decisions.Decision.ALL:
         error, result = _run(
-            actions.decide,
+            decisions.decide,
             req,
             actor=user,
             decision=action,
@@ -360,10 +361,10 @@ def act(request, request_id: int, payload: ActionIn):
             step_id=payload.step,
         )
     elif action == "withdraw":
-        error, result = _run(actions.withdraw, req, actor=user, comment=payload.comment)
+        error, result = _run(decisions.withdraw, req, actor=user, comment=payload.comment)
     elif action == "return":
         error, result = _run(
-            actions.record_return,
+            completions.record_return,
             req,
             actor=user,
             returned_at=_aware(payload.returned_at),
@@ -371,7 +372,7 @@ def act(request, request_id: int, payload: ActionIn):
         )
     elif action == "dispose":
         error, result = _run(
-            actions.record_disposal,
+            completions.record_disposal,
             req,
             actor=user,
             disposed_at=_aware(payload.disposed_at),
@@ -380,9 +381,9 @@ def act(request, request_id: int, payload: ActionIn):
             proof=payload.proof,
         )
     elif action == "report":
-        error, result = _run(actions.report_exception, req, actor=user, report=payload.report)
+        error, result = _run(emergencies.report_exception, req, actor=user, report=payload.report)
     else:
-        error, result = _run(actions.acknowledge_report, req, actor=user, comment=payload.comment)
+        error, result = _run(emergencies.acknowledge_report, req, actor=user, comment=payload.comment)
     if error:
         return error
     return _detail_queryset(request.access).get(pk=req.pk)

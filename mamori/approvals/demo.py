@@ -7,7 +7,8 @@ import datetime as dt
 from django.utils import timezone
 
 from mamori.accounts.models import User
-from mamori.approvals import actions, routing
+from mamori.approvals import routing
+from mamori.approvals.actions import completions, decisions, filing
 from mamori.ledger.actions import create_asset
 from mamori.ledger.models import InformationAsset
 from mamori.lib import clock
@@ -73,7 +74,7 @@ def add_demo_requests() -> int:
     now = clock.now().replace(minute=0, second=0, microsecond=0)
     count = 0
     start = now + dt.timedelta(days=2)
-    actions.file_request(
+    filing.file_request(
         actor=staff,
         kind="take_out",
         fields={
@@ -90,7 +91,7 @@ def add_demo_requests() -> int:
     )
     count += 1
     if "send" in context.permission_kinds():
-        send = actions.file_request(
+        send = filing.file_request(
             actor=staff,
             kind="send",
             fields={
@@ -105,11 +106,11 @@ def add_demo_requests() -> int:
             },
             asset_ids=[data.pk],
         )
-        actions.decide(
+        decisions.decide(
             send, actor=kacho, decision="approve", comment="パスワードは電話で連絡すること"
         )
         count += 1
-    dispose = actions.file_request(
+    dispose = filing.file_request(
         actor=staff,
         kind="dispose",
         fields={
@@ -122,8 +123,8 @@ def add_demo_requests() -> int:
         },
         asset_ids=[old.pk],
     )
-    actions.decide(dispose, actor=kacho, decision="approve")
-    actions.record_disposal(
+    decisions.decide(dispose, actor=kacho, decision="approve")
+    completions.record_disposal(
         dispose,
         actor=kacho,
         disposed_at=now - dt.timedelta(days=2),

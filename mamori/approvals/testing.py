@@ -3,7 +3,7 @@
 import datetime as dt
 import itertools
 
-from mamori.approvals import actions
+from mamori.approvals.actions import filing
 from mamori.approvals.models import Request
 from mamori.lib import clock
 from mamori.policy.rules import active_context
@@ -49,7 +49,7 @@ def take_out_fields(**overrides) -> dict:
 
 
 def file_take_out(user, assets, *, submit: bool = True, **overrides) -> Request:
-    return actions.file_request(
+    return filing.file_request(
         actor=user,
         kind="take_out",
         fields=take_out_fields(**overrides),

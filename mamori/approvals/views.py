@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mamori.access import allowed
-from mamori.approvals import actions, routing
+from mamori.approvals import routing
+from mamori.approvals.actions import completions, decisions, emergencies, filing, guards
 from mamori.approvals.forms import (
     DecisionForm,
     DisposalForm,
@@ -34,6 +35,7 @@ from mamori.approvals.kinds import (
     spec,
 )
 from mamori.approvals.models import (
+    WITHDRAWABLE_STATUSES,
     ApprovalStep,
     Request,
     RequestStatus,
@@ -224,7 +226,7 @@ def _form_page(request, *, kind, context, instance=None):
         "access": request.access,
         "context": context,
         "guidance": guidance,
-        "required": actions.required_fields(kind, guidance),
+        "required": filing.required_fields(kind, guidance),
     }
     if request.method == "POST" and "preview" in request.POST:
         form = RequestForm(initial=_initial_from_post(kwargs, request.POST), **kwargs)
@@ -234,7 +236,7 @@ def _form_page(request, *, kind, context, instance=None):
             submit = "save" not in request.POST
             try:
                 if instance is None:
-                    req = actions.file_request(
+                    req = filing.file_request(
                         actor=user,
                         kind=kind,
                         fields=form.action_fields(),
@@ -244,7 +246,7 @@ def _form_page(request, *, kind, context, instance=None):
                         token=form.cleaned_data.get("token"),
                     )
                 else:
-                    req = actions.update_request(
+                    req = filing.update_request(
                         instance,
                         actor=user,
                         fields=form.action_fields(),
@@ -252,8 +254,8 @@ def _form_page(request, *, kind, context, instance=None):
                         system_ids=form.cleaned_data["systems"],
                     )
                     if submit:
-                        req = actions.submit_request(req, actor=user)
-            except actions.StateConflict as exc:
+                        req = filing.submit_request(req, actor=user)
+            except guards.StateConflict as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("approvals:detail", pk=instance.pk)
             except ValidationError as exc:
@@ -271,7 +273,7 @@ def _form_page(request, *, kind, context, instance=None):
                     messages.success(request, _("Filed. The approvers have been notified."))
                 return redirect("approvals:detail", pk=req.pk)
     elif instance is not None:
-        initial = {name: getattr(instance, name) for name in actions.INPUT_FIELDS}
+        initial = {name: getattr(instance, name) for name in filing.INPUT_FIELDS}
         initial["assets"] = [a.pk for a in instance.assets.all()]
         initial["systems"] = [s.pk for s in instance.systems.all()]
         form = RequestForm(initial=initial, **kwargs)
@@ -369,7 +371,7 @@ def _detail_context(request, req: Request, **forms) -> dict:
         "acknowledgeable": acknowledgeable,
         "is_requester": is_requester,
         "can_edit": is_requester and req.is_editable,
-        "can_withdraw": is_requester and req.status in actions.WITHDRAWABLE_STATUSES,
+        "can_withdraw": is_requester and req.status in WITHDRAWABLE_STATUSES,
         "can_return": completion == Completion.RETURN
         and req.status == RequestStatus.APPROVED
         and may_confirm,
@@ -417,7 +419,7 @@ def _act(request, req: Request, func, *, success: str, form_name: str = "", form
     (already in the trail), a message for a state conflict, errors at their fields."""
     try:
         func(req, actor=request.user, **kwargs)
-    except actions.StateConflict as exc:
+    except guards.StateConflict as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("approvals:detail", pk=req.pk)
     except ValidationError as exc:
@@ -439,7 +441,7 @@ def _act(request, req: Request, func, *, success: str, form_name: str = "", form
 def submit(request, pk: int):
     req = _visible(request, pk)
     return _act(
-        request, req, actions.submit_request, success=_("Filed. The approvers have been notified.")
+        request, req, filing.submit_request, success=_("Filed. The approvers have been notified.")
     )
 
 
@@ -451,14 +453,14 @@ def decide(request, pk: int):
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     success = {
-        actions.Decision.APPROVE: _("Approved."),
-        actions.Decision.SEND_BACK: _("Sent back to the requester."),
-        actions.Decision.REJECT: _("Rejected."),
+        decisions.Decision.APPROVE: _("Approved."),
+        decisions.Decision.SEND_BACK: _("Sent back to the requester."),
+        decisions.Decision.REJECT: _("Rejected."),
     }.get(decision, "")
     return _act(
         request,
         req,
-        actions.decide,
+        decisions.decide,
         success=success,
         form_name="decision_form",
         form=form,
@@ -476,7 +478,7 @@ def withdraw(request, pk: int):
     return _act(
         request,
         req,
-        actions.withdraw,
+        decisions.withdraw,
         success=_("Withdrawn."),
         comment=getattr(form, "cleaned_data", {}).get("comment", ""),
     )
@@ -490,7 +492,7 @@ def report(request, pk: int):
     return _act(
         request,
         req,
-        actions.report_exception,
+        emergencies.report_exception,
         success=_("Reported."),
         form_name="report_form",
         form=form,
@@ -506,7 +508,7 @@ def acknowledge(request, pk: int):
     return _act(
         request,
         req,
-        actions.acknowledge_report,
+        emergencies.acknowledge_report,
         success=_("The report has been acknowledged."),
         comment=getattr(form, "cleaned_data", {}).get("comment", ""),
     )
@@ -520,10 +522,10 @@ def reroute(request, pk: int, step_pk: int):
     form = RerouteForm(request.POST)
     form.is_valid()
     try:
-        actions.reroute_step(
+        decisions.reroute_step(
             step, actor=request.user, reason=getattr(form, "cleaned_data", {}).get("reason", "")
         )
-    except actions.StateConflict as exc:
+    except guards.StateConflict as exc:
         messages.error(request, " ".join(exc.messages))
     except ValidationError as exc:
         for message in exc.messages:
@@ -539,7 +541,7 @@ def update_ledger(request, pk: int):
     return _act(
         request,
         req,
-        actions.update_ledger_for_disposal,
+        completions.update_ledger_for_disposal,
         success=_("The ledger now shows the assets as disposed of."),
     )
 
@@ -557,14 +559,14 @@ def complete(request, pk: int):
             data = form.cleaned_data
             try:
                 if completion == Completion.RETURN:
-                    actions.record_return(
+                    completions.record_return(
                         req,
                         actor=request.user,
                         returned_at=data["returned_at"],
                         note=data.get("note", ""),
                     )
                 else:
-                    actions.record_disposal(
+                    completions.record_disposal(
                         req,
                         actor=request.user,
                         disposed_at=data.get("disposed_at"),
@@ -572,7 +574,7 @@ def complete(request, pk: int):
                         method=data.get("disposal_method", ""),
                         proof=data.get("disposal_proof", ""),
                     )
-            except actions.StateConflict as exc:
+            except guards.StateConflict as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("approvals:detail", pk=req.pk)
             except ValidationError as exc:

@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from mamori.access import Refused
-from mamori.incidents import actions
+from mamori.incidents.actions import reporting
 from mamori.incidents.chain import incident_url
 from mamori.incidents.display import affected_view, chain_view
 from mamori.incidents.models import Detection, Incident, Severity
@@ -178,7 +178,7 @@ def _errors(exc: ValidationError) -> dict:
 @router.get("/types", response=list[KindOut])
 def list_types(request):
     """The kinds of incident the policy in force names."""
-    return [{"code": c, "label": label} for c, label in actions.incident_types(active_context())]
+    return [{"code": c, "label": label} for c, label in reporting.incident_types(active_context())]
 
 
 @router.post("/", response={201: IncidentOut, 422: ErrorOut})
@@ -203,7 +203,7 @@ def report(request, payload: IncidentIn):
     try:
         if errors:
             raise ValidationError(errors)
-        incident = actions.report_incident(
+        incident = reporting.report_incident(
             actor=request.user,
             type_code=payload.type,
             detection=payload.detection,
@@ -264,7 +264,7 @@ def get_incident(request, incident_id: int):
 def acknowledge(request, incident_id: int):
     incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     try:
-        actions.acknowledge(incident, actor=request.user)
+        reporting.acknowledge(incident, actor=request.user)
     except Refused:
         return Status(403, {"detail": _("You are not on this incident's chain.")})
     except ValidationError as exc:

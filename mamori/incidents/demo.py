@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mamori.access import access_for
 from mamori.accounts.models import User
-from mamori.incidents import actions
+from mamori.incidents.actions import emergency_plan, handling, reporting
 from mamori.incidents.models import EmergencyPlan, Incident
 from mamori.lib import clock
 from mamori.policy.rules import active_context
@@ -27,7 +27,7 @@ def add_demo_incidents() -> int:
     context = active_context()
     if context is None or context.incident_chain is None or Incident.objects.exists():
         return 0  # a policy without a reporting chain gets no demo incidents
-    kinds = dict(actions.incident_types(context))
+    kinds = dict(reporting.incident_types(context))
     loss = next((c for c in ("loss", "accident") if c in kinds), next(iter(kinds)))
     missend = next((c for c in ("missend", "accident") if c in kinds), loss)
     attack = next((c for c in ("unauthorized_access", "infringement") if c in kinds), loss)
@@ -38,7 +38,7 @@ def add_demo_incidents() -> int:
 
     # A mis-sent e-mail, minor, handled and closed.
     with clock.frozen(_at(12, 10, 5)):
-        mail = actions.report_incident(
+        mail = reporting.report_incident(
             actor=shokuin2,
             type_code=missend,
             detection="staff",
@@ -51,7 +51,7 @@ def add_demo_incidents() -> int:
     handler = _responder_account(context)
     if handler is not None:
         with clock.frozen(_at(12, 15)):
-            actions.save_report(
+            handling.save_report(
                 mail,
                 actor=handler,
                 report_content="照会回答メールの誤送信(添付ファイルはパスワード付き)。",
@@ -61,11 +61,11 @@ def add_demo_incidents() -> int:
                 report_actions="誤送信先への削除依頼、本来の宛先への再送。",
                 report_prevention="外部宛てメールの送信前確認(宛先の読み上げ)を課内で徹底する。",
             )
-            actions.close(mail, actor=handler, note="対応完了")
+            handling.close(mail, actor=handler, note="対応完了")
 
     # A USB memory lost at the counter; a citizen called. Under investigation.
     with clock.frozen(_at(2, 16, 40)):
-        usb = actions.report_incident(
+        usb = reporting.report_incident(
             actor=shokuin,
             type_code=loss,
             detection="citizen",
@@ -79,14 +79,14 @@ def add_demo_incidents() -> int:
     told = access_for(kacho).verdict("acknowledge", usb)
     if told and told.detail:
         with clock.frozen(_at(2, 16, 55)):
-            actions.acknowledge(usb, actor=kacho)
+            reporting.acknowledge(usb, actor=kacho)
         with clock.frozen(_at(2, 17, 10)):
-            actions.change_status(usb, actor=kacho, status="investigating", note="窓口周辺を捜索中")
+            handling.change_status(usb, actor=kacho, status="investigating", note="窓口周辺を捜索中")
 
     # A virus alert from the antivirus console this morning: nobody has acknowledged yet.
     reporter = _user("network") or _user("admin") or shokuin
     with clock.frozen(_at(0, 8, 45)):
-        actions.report_incident(
+        reporting.report_incident(
             actor=reporter,
             type_code=attack,
             detection="system",
@@ -109,7 +109,7 @@ def add_demo_incidents() -> int:
             if author:
                 break
     if author is not None and not EmergencyPlan.objects.filter(policy=context.policy).exists():
-        actions.revise_plan(
+        emergency_plan.revise_plan(
             policy=context.policy,
             actor=author,
             contacts="連絡体制(mamori の「連絡体制」)のとおり。休日・夜間は情報政策担当課の当番携帯へ。",

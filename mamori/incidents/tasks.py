@@ -6,7 +6,7 @@ from mamori.lib import reminders
 @reminders.register("incidents.escalate")
 def escalate() -> int:
     """Escalate every chain step not acknowledged within the policy's time limit."""
-    from mamori.incidents.actions import escalate_overdue
+    from mamori.incidents.actions.reporting import escalate_overdue
 
     return escalate_overdue()
 
@@ -14,6 +14,6 @@ def escalate() -> int:
 @reminders.register("incidents.overdue_tasks")
 def overdue_tasks() -> int:
     """Remind the owners of response tasks past their due date (once a day per task)."""
-    from mamori.incidents.actions import remind_overdue_tasks
+    from mamori.incidents.actions.handling import remind_overdue_tasks
 
     return remind_overdue_tasks()

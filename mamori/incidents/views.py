@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mamori.incidents import actions
+from mamori.incidents.actions import handling, reporting
 from mamori.incidents.display import affected_view, chain_view, timeline_view
 from mamori.incidents.forms import (
     AffectedFields,
@@ -65,7 +65,7 @@ def _rights(access, incident: Incident) -> dict:
 def report(request):
     """The report form: open to every member of staff, one screen, nothing lost on an error."""
     context = request.access.context
-    types = actions.incident_types(context)
+    types = reporting.incident_types(context)
     user = request.user
     initial = {
         "detected_at": timezone.localtime(clock.now()),
@@ -75,7 +75,7 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            incident = actions.report_incident(
+            incident = reporting.report_incident(
                 actor=user,
                 type_code=data["type_code"],
                 detection=data["detection"],
@@ -209,7 +209,7 @@ def _people_for(incident: Incident):
 def _detail(request, incident: Incident, **forms):
     context = request.access.context
     my = _rights(request.access, incident)
-    types = actions.incident_types(context)
+    types = reporting.incident_types(context)
     people = _people_for(incident) if my["handle"] else Person.objects.none()
     defaults = {
         "note_form": NoteForm(),
@@ -243,7 +243,7 @@ def _detail(request, incident: Incident, **forms):
     defaults.update(forms)
     missing = [
         Incident._meta.get_field(name).verbose_name
-        for name in actions.required_report_fields(context)
+        for name in handling.required_report_fields(context)
         if not getattr(incident, name).strip()
     ]
     chain = chain_view(incident, access=request.access, context=context, handler=my["handle"])
@@ -292,7 +292,7 @@ def _act(request, incident, form, run, *, success: str, form_name: str):
 def acknowledge(request, pk: int):
     incident = _incident(request, pk)
     try:
-        count = actions.acknowledge(incident, actor=request.user)
+        count = reporting.acknowledge(incident, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -308,7 +308,7 @@ def acknowledge(request, pk: int):
 def escalate(request, pk: int):
     incident = _incident(request, pk)
     try:
-        step = actions.escalate_now(incident, actor=request.user)
+        step = reporting.escalate_now(incident, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -324,13 +324,13 @@ def assess(request, pk: int):
     incident = _incident(request, pk)
     _require(request, "handle", incident)
     form = AssessForm(
-        request.POST, types=actions.incident_types(request.access.context), incident=incident
+        request.POST, types=reporting.incident_types(request.access.context), incident=incident
     )
     return _act(
         request,
         incident,
         form,
-        lambda d: actions.assess(incident, actor=request.user, **d),
+        lambda d: handling.assess(incident, actor=request.user, **d),
         success=_("The assessment has been saved; the chain follows it."),
         form_name="assess_form",
     )
@@ -345,7 +345,7 @@ def affected_add(request, pk: int):
         request,
         incident,
         form,
-        lambda d: actions.add_affected(incident, actor=request.user, **d),
+        lambda d: handling.add_affected(incident, actor=request.user, **d),
         success=_("Added."),
         form_name="affected_form",
     )
@@ -359,7 +359,7 @@ def note(request, pk: int):
         request,
         incident,
         NoteForm(request.POST),
-        lambda d: actions.add_note(incident, actor=request.user, text=d["text"]),
+        lambda d: handling.add_note(incident, actor=request.user, text=d["text"]),
         success=_("The note has been added to the timeline."),
         form_name="note_form",
     )
@@ -374,7 +374,7 @@ def record_add(request, pk: int):
         request,
         incident,
         form,
-        lambda d: actions.add_record(incident, actor=request.user, **d),
+        lambda d: handling.add_record(incident, actor=request.user, **d),
         success=_("Recorded."),
         form_name="record_form",
     )
@@ -389,7 +389,7 @@ def task_add(request, pk: int):
         request,
         incident,
         form,
-        lambda d: actions.add_task(incident, actor=request.user, **d),
+        lambda d: handling.add_task(incident, actor=request.user, **d),
         success=_("The task has been added and its owner told."),
         form_name="task_form",
     )
@@ -400,7 +400,7 @@ def task_done(request, pk: int, task_pk: int):
     incident = _incident(request, pk)
     task = get_object_or_404(ResponseTask, pk=task_pk, incident=incident)
     try:
-        actions.complete_task(task, actor=request.user)
+        handling.complete_task(task, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -417,7 +417,7 @@ def status(request, pk: int):
         request,
         incident,
         StatusForm(request.POST),
-        lambda d: actions.change_status(incident, actor=request.user, **d),
+        lambda d: handling.change_status(incident, actor=request.user, **d),
         success=_("The status has been changed."),
         form_name="status_form",
     )
@@ -431,7 +431,7 @@ def public_notice(request, pk: int):
         request,
         incident,
         PublicNoticeForm(request.POST),
-        lambda d: actions.decide_public_notice(
+        lambda d: handling.decide_public_notice(
             incident,
             actor=request.user,
             decision=d["public_notice"],
@@ -449,7 +449,7 @@ def close(request, pk: int):
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            actions.close(incident, actor=request.user, note=form.cleaned_data["note"])
+            handling.close(incident, actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             fields = getattr(exc, "error_dict", {})
             names = [str(Incident._meta.get_field(name).verbose_name) for name in fields]
@@ -474,7 +474,7 @@ def reopen(request, pk: int):
         request,
         incident,
         ReopenForm(request.POST),
-        lambda d: actions.reopen(incident, actor=request.user, reason=d["reason"]),
+        lambda d: handling.reopen(incident, actor=request.user, reason=d["reason"]),
         success=_("The incident has been reopened."),
         form_name="reopen_form",
     )
@@ -488,7 +488,7 @@ def report_edit(request, pk: int):
     form = FinalReportForm(request.POST or None, instance=incident)
     if request.method == "POST" and form.is_valid() and not incident.is_closed:
         try:
-            actions.save_report(incident, actor=request.user, **form.cleaned_data)
+            handling.save_report(incident, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -500,7 +500,7 @@ def report_edit(request, pk: int):
         {
             "incident": incident,
             "form": form,
-            "required": actions.required_report_fields(request.access.context),
+            "required": handling.required_report_fields(request.access.context),
             "citation": _report_citation(request.access.context),
         },
     )

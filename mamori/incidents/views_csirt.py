@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mamori.incidents import actions
+from mamori.incidents.actions import emergency_plan
 from mamori.incidents.contacts import contact_tree as build_contact_tree
 from mamori.incidents.contacts import tree_roles
 from mamori.incidents.forms import PlanForm, StatisticsForm
@@ -144,7 +144,7 @@ def plan_edit(request):
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = actions.revise_plan(
+            saved = emergency_plan.revise_plan(
                 policy=context.policy, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:

@@ -6,7 +6,7 @@ plan with a finding recorded by the kansa auditor. Added once."""
 import datetime as dt
 
 from mamori.accounts.models import User
-from mamori.inspections import actions
+from mamori.inspections.actions import audits, self_inspection
 from mamori.inspections.models import AnswerValue, Campaign
 from mamori.inspections.responders import inspection_roles
 from mamori.lib import clock
@@ -39,14 +39,14 @@ def add_demo_inspections() -> int:
     units = list({u.pk: u for u in (own, other, third)}.values())
     today = clock.today()
     year = fiscal_year(today)
-    campaign = actions.create_campaign(
+    campaign = self_inspection.create_campaign(
         actor=admin,
         fiscal_year=year,
         title=f"{format_nendo(year)} 情報セキュリティ自己点検",
         deadline=today + dt.timedelta(days=30),
         units=units,
     )
-    actions.launch_campaign(campaign, actor=admin)
+    self_inspection.launch_campaign(campaign, actor=admin)
     done = campaign.checklists.get(unit=other)
     questions = list(done.questions.order_by("order", "pk"))
     answers = {q.pk: (AnswerValue.COMPLIED, "") for q in questions}
@@ -57,10 +57,10 @@ def add_demo_inspections() -> int:
         )
     if len(questions) > 2:
         answers[questions[2].pk] = (AnswerValue.NOT_APPLICABLE, "該当する業務がない。")
-    actions.save_answers(done, actor=admin, answers=answers)
-    actions.submit_checklist(done, actor=admin)
+    self_inspection.save_answers(done, actor=admin, answers=answers)
+    self_inspection.submit_checklist(done, actor=admin)
 
-    plan = actions.create_audit_plan(
+    plan = audits.create_audit_plan(
         actor=admin,
         title=f"{format_nendo(year)} 情報セキュリティ監査",
         fiscal_year=year,
@@ -70,7 +70,7 @@ def add_demo_inspections() -> int:
         end_on=today + dt.timedelta(days=30),
     )
     audit_rule = context.audit
-    actions.record_finding(
+    audits.record_finding(
         plan,
         actor=kansa,
         severity="medium",

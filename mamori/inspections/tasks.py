@@ -7,7 +7,7 @@ from mamori.lib import reminders
 @reminders.register("inspections.unsubmitted")
 def unsubmitted() -> int:
     """Remind responders of checklists not submitted near or after the deadline (daily)."""
-    from mamori.inspections.actions import remind_unsubmitted
+    from mamori.inspections.actions.self_inspection import remind_unsubmitted
 
     return remind_unsubmitted()
 
@@ -15,6 +15,6 @@ def unsubmitted() -> int:
 @reminders.register("inspections.orphan_files")
 def orphan_files() -> int:
     """Remove evidence files that no record refers to (older than a day)."""
-    from mamori.inspections.actions import sweep_orphan_evidence
+    from mamori.inspections.actions.evidence_files import sweep_orphan_evidence
 
     return sweep_orphan_evidence()

@@ -13,31 +13,31 @@ def sample_inspection(p):
         return p.inspection
     from types import SimpleNamespace
 
-    from mamori.inspections import actions
+    from mamori.inspections.actions import audits, corrections, evidence_files, self_inspection
     from mamori.inspections.models import Answer, AnswerValue
     from mamori.lib import clock
 
     s = SimpleNamespace()
-    s.campaign = actions.create_campaign(
+    s.campaign = self_inspection.create_campaign(
         actor=p.admin,
         fiscal_year=2026,
         title="令和8年度 自己点検",
         deadline=dt.date(2099, 6, 30),
         units=[p.unit_a, p.unit_b],
     )
-    actions.launch_campaign(s.campaign, actor=p.admin)
+    self_inspection.launch_campaign(s.campaign, actor=p.admin)
     s.checklist = s.campaign.checklists.get(unit=p.unit_a)
     s.question = s.checklist.questions.order_by("order").first()
-    actions.save_answers(
+    self_inspection.save_answers(
         s.checklist,
         actor=p.kacho_a,
         answers={s.question.pk: (AnswerValue.NOT_COMPLIED, "管理簿が古い")},
     )
     s.answer = Answer.objects.get(question=s.question)
-    s.evidence = actions.add_evidence(
+    s.evidence = evidence_files.add_evidence(
         actor=p.kacho_a, upload=SimpleUploadedFile("記録.txt", b"record"), answer=s.answer
     )
-    s.action = actions.open_corrective_action(
+    s.action = corrections.open_corrective_action(
         actor=p.admin,
         unit=p.unit_a,
         owner=p.person_kacho_a,
@@ -45,7 +45,7 @@ def sample_inspection(p):
         due_on=clock.today() + dt.timedelta(days=30),
         answer=s.answer,
     )
-    s.plan = actions.create_audit_plan(
+    s.plan = audits.create_audit_plan(
         actor=p.admin,
         title="令和8年度 監査",
         fiscal_year=2026,
@@ -54,7 +54,7 @@ def sample_inspection(p):
         start_on=dt.date(2026, 9, 1),
         end_on=dt.date(2026, 10, 31),
     )
-    s.finding = actions.record_finding(
+    s.finding = audits.record_finding(
         s.plan,
         actor=p.auditor,
         severity="medium",
@@ -62,6 +62,6 @@ def sample_inspection(p):
         units=[p.unit_a],
         clauses=[s.question.clause],
     )
-    (s.follow_up,) = actions.request_follow_ups(s.finding, actor=p.admin, units=[p.unit_b])
+    (s.follow_up,) = audits.request_follow_ups(s.finding, actor=p.admin, units=[p.unit_b])
     p.inspection = s
     return s

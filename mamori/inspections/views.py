@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mamori.inspections import actions, stats
+from mamori.inspections import stats
+from mamori.inspections.actions import audits, corrections, evidence_files, self_inspection
 from mamori.inspections.forms import (
     ActionProgressForm,
     AnswersForm,
@@ -119,7 +120,7 @@ def campaign_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = actions.create_campaign(actor=request.user, **form.cleaned_data)
+            campaign = self_inspection.create_campaign(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -164,7 +165,7 @@ def campaign_change(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.change_campaign(campaign, actor=request.user, **form.cleaned_data)
+            self_inspection.change_campaign(campaign, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -178,7 +179,7 @@ def campaign_launch(request, pk: int):
     _office(request)
     campaign = _campaign(pk)
     try:
-        told = actions.launch_campaign(campaign, actor=request.user)
+        told = self_inspection.launch_campaign(campaign, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -193,7 +194,7 @@ def campaign_close(request, pk: int):
     _office(request)
     campaign = _campaign(pk)
     try:
-        actions.close_campaign(campaign, actor=request.user)
+        self_inspection.close_campaign(campaign, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -330,9 +331,9 @@ def checklist_answer(request, pk: int):
         _form_errors(request, form)
         return redirect("inspections:checklist", pk=pk)
     try:
-        actions.save_answers(checklist, actor=request.user, answers=form.answers())
+        self_inspection.save_answers(checklist, actor=request.user, answers=form.answers())
         if form.cleaned_data["submit"]:
-            created = actions.submit_checklist(checklist, actor=request.user)
+            created = self_inspection.submit_checklist(checklist, actor=request.user)
             messages.success(
                 request,
                 _("The checklist has been submitted; %(n)d corrective actions were opened.")
@@ -354,7 +355,7 @@ def question_add(request, pk: int):
         _form_errors(request, form)
         return redirect("inspections:checklist", pk=pk)
     try:
-        actions.add_question(
+        self_inspection.add_question(
             checklist,
             actor=request.user,
             clause=form.cleaned_data["clause"],
@@ -374,9 +375,9 @@ def question_edit(request, pk: int):
         if not form.is_valid():
             raise _invalid(form)
         if form.cleaned_data["remove"]:
-            actions.remove_question(question, actor=request.user)
+            self_inspection.remove_question(question, actor=request.user)
         else:
-            actions.change_question(question, actor=request.user, text=form.cleaned_data["text"])
+            self_inspection.change_question(question, actor=request.user, text=form.cleaned_data["text"])
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=question.checklist_id)
@@ -392,7 +393,7 @@ def answer_evidence(request, pk: int):
         _form_errors(request, form)
     else:
         try:
-            actions.add_evidence(actor=request.user, upload=form.cleaned_data["file"], answer=answer)
+            evidence_files.add_evidence(actor=request.user, upload=form.cleaned_data["file"], answer=answer)
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -438,10 +439,10 @@ def action_detail(request, pk: int):
             if not form.is_valid():
                 raise _invalid(form)
             if form.cleaned_data["verify"]:
-                actions.verify_action(action, actor=request.user)
+                corrections.verify_action(action, actor=request.user)
                 messages.success(request, _("The action has been verified."))
             else:
-                actions.report_done(action, actor=request.user, note=form.cleaned_data["note"])
+                corrections.report_done(action, actor=request.user, note=form.cleaned_data["note"])
                 messages.success(request, _("The action has been reported done."))
         except ValidationError as exc:
             _errors(request, exc)
@@ -481,7 +482,7 @@ def audit_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = actions.create_audit_plan(actor=request.user, **form.cleaned_data)
+            plan = audits.create_audit_plan(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -513,7 +514,7 @@ def audit_detail(request, pk: int):
         try:
             if not form.is_valid():
                 raise _invalid(form)
-            actions.record_finding(
+            audits.record_finding(
                 plan,
                 actor=request.user,
                 severity=form.cleaned_data["severity"],
@@ -567,7 +568,7 @@ def finding_detail(request, pk: int):
                 form = EvidenceForm(request.POST, request.FILES)
                 if not form.is_valid():
                     raise _invalid(form)
-                actions.add_evidence(
+                evidence_files.add_evidence(
                     actor=request.user, upload=form.cleaned_data["file"], finding=finding
                 )
             elif what == "action":
@@ -577,7 +578,7 @@ def finding_detail(request, pk: int):
                 unit = form.cleaned_data["unit"]
                 context = access.context
                 heads = context.org.heads.get(unit.pk, []) if context else []
-                actions.open_corrective_action(
+                corrections.open_corrective_action(
                     actor=request.user,
                     unit=unit,
                     owner=heads[0] if heads else None,
@@ -589,7 +590,7 @@ def finding_detail(request, pk: int):
                 form = FollowUpRequestForm(request.POST)
                 if not form.is_valid():
                     raise _invalid(form)
-                actions.request_follow_ups(
+                audits.request_follow_ups(
                     finding, actor=request.user, units=list(form.cleaned_data["units"])
                 )
             else:
@@ -632,7 +633,7 @@ def follow_up_detail(request, pk: int):
             return redirect("inspections:follow_up", pk=pk)
         if form.is_valid():
             try:
-                actions.answer_follow_up(follow_up, actor=request.user, **form.cleaned_data)
+                audits.answer_follow_up(follow_up, actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _apply(form, exc)
             else:

@@ -13,7 +13,8 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mamori.ledger.excel import MAX_ERRORS_SHOWN, change_label, commit_import, plan_import
+from mamori.ledger.excel import MAX_ERRORS_SHOWN
+from mamori.ledger.import_plan import change_label, commit_import, plan_import
 from mamori.ledger.models import ImportJob, ImportStatus
 from mamori.policy.rules import active_context
 

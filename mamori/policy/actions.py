@@ -25,8 +25,8 @@ from mamori.policy.models import (
     clause_ref,
 )
 from mamori.policy.packs import _CITE, Pack, pack_json, split_ref
-from mamori.policy.parser import compact, decode
 from mamori.policy.rules import context_for
+from mamori.policy.text import compact, decode
 from mamori.trail.chain import record, snapshot
 
 

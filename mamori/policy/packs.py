@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from mamori.policy.models import DocumentKind, clause_ref
-from mamori.policy.parser import ParsedDocument, PolicyTextError, compact, parse_bytes, width
+from mamori.policy.parser import ParsedDocument, parse_bytes
+from mamori.policy.text import PolicyTextError, compact, width
 from mamori.policy.vocabulary import (
     NETWORK_ZONES,
     UNIT_KINDS,

@@ -44,7 +44,7 @@ from mamori.policy.pack_rules import (
     typed,
 )
 from mamori.policy.packs import _CITE, split_ref
-from mamori.policy.parser import width
+from mamori.policy.text import width
 from mamori.policy.vocabulary import Measure, RecordField, RuleKind
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from mamori.access import Refused
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import completions, decisions, filing, guards
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.models import ApprovalStep, RequestStatus, StepKind, StepState
 from mamori.approvals.testing import file_take_out, make_asset
@@ -37,13 +37,13 @@ class LifecycleTests(SendaiTestCase):
         request = file_take_out(self.p.staff_a, [self.asset], submit=False)
         self.assertEqual(request.status, RequestStatus.DRAFT)
         self.assertFalse(request.steps.exists())
-        actions.submit_request(request, actor=self.p.staff_a)
-        actions.decide(request, actor=self.p.kacho_a, decision="approve", comment="気を付けて")
+        filing.submit_request(request, actor=self.p.staff_a)
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve", comment="気を付けて")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
         back = request.scheduled_at + dt.timedelta(hours=3)
         with clock.frozen(back + dt.timedelta(minutes=10)):
-            actions.record_return(request, actor=self.p.staff_a, returned_at=back)
+            completions.record_return(request, actor=self.p.staff_a, returned_at=back)
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.COMPLETED)
         self.assertTrue(request.is_final)
@@ -62,48 +62,48 @@ class LifecycleTests(SendaiTestCase):
     def test_sent_back_the_requester_corrects_it_and_files_again_in_a_new_round(self):
         request = file_take_out(self.p.staff_a, [self.asset])
         with self.assertRaises(ValidationError) as caught:
-            actions.decide(request, actor=self.p.kacho_a, decision="send_back")
+            decisions.decide(request, actor=self.p.kacho_a, decision="send_back")
         self.assertIn("comment", caught.exception.message_dict)
-        actions.decide(
+        decisions.decide(
             request, actor=self.p.kacho_a, decision="send_back", comment="持出先を具体的に"
         )
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.SENT_BACK)
-        actions.update_request(
+        filing.update_request(
             request,
             actor=self.p.staff_a,
             fields={"destination": "北地区市民センター 2階会議室"},
             asset_ids=[self.asset.pk],
         )
-        actions.submit_request(request, actor=self.p.staff_a)
+        filing.submit_request(request, actor=self.p.staff_a)
         request.refresh_from_db()
         self.assertEqual((request.status, request.round), (RequestStatus.SUBMITTED, 2))
         self.assertEqual(
             list(request.steps.order_by("round").values_list("round", "state")),
             [(1, StepState.SENT_BACK), (2, StepState.PENDING)],
         )
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
     def test_a_rejection_is_final(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        actions.decide(request, actor=self.p.kacho_a, decision="reject", comment="目的が不明確")
+        decisions.decide(request, actor=self.p.kacho_a, decision="reject", comment="目的が不明確")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.REJECTED)
-        with self.assertRaises(actions.StateConflict):
-            actions.submit_request(request, actor=self.p.staff_a)
-        with self.assertRaises(actions.StateConflict):
-            actions.withdraw(request, actor=self.p.staff_a)
+        with self.assertRaises(guards.StateConflict):
+            filing.submit_request(request, actor=self.p.staff_a)
+        with self.assertRaises(guards.StateConflict):
+            decisions.withdraw(request, actor=self.p.staff_a)
 
     def test_a_withdrawn_request_can_no_longer_be_decided(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        actions.withdraw(request, actor=self.p.staff_a, comment="日程変更")
+        decisions.withdraw(request, actor=self.p.staff_a, comment="日程変更")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.WITHDRAWN)
         self.assertEqual(request.steps.get().state, StepState.CLOSED)
-        with self.assertRaises(actions.StateConflict):
-            actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        with self.assertRaises(guards.StateConflict):
+            decisions.decide(request, actor=self.p.kacho_a, decision="approve")
 
     def test_the_kacho_cannot_approve_their_own_request_it_goes_to_the_deputy(self):
         request = file_take_out(self.p.kacho_a, [self.asset])
@@ -112,8 +112,8 @@ class LifecycleTests(SendaiTestCase):
         self.assertEqual(list(step.approvers.all()), [self.p.person_deputy_a])
         self.assertIn("申請者が情報管理者のため", step.via)
         with self.assertRaises(Refused):
-            actions.decide(request, actor=self.p.kacho_a, decision="approve")
-        actions.decide(request, actor=self.p.deputy_a, decision="approve")
+            decisions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.deputy_a, decision="approve")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
@@ -139,7 +139,7 @@ class DeputyTests(SendaiTestCase):
         inbox = self.client.get(reverse("approvals:inbox"))
         self.assertContains(inbox, "住民説明会資料の持ち出し")
         self.assertContains(inbox, "代決")
-        actions.decide(self.request, actor=self.p.deputy_a, decision="approve")
+        decisions.decide(self.request, actor=self.p.deputy_a, decision="approve")
         step = self.request.steps.get()
         self.assertEqual(step.decided_by, self.p.person_deputy_a)
         self.assertEqual(step.acting_for, self.p.person_kacho_a)
@@ -150,7 +150,7 @@ class DeputyTests(SendaiTestCase):
 
     def test_the_deputy_may_not_decide_while_the_kacho_is_present(self):
         with self.assertRaises(Refused):
-            actions.decide(self.request, actor=self.p.deputy_a, decision="approve")
+            decisions.decide(self.request, actor=self.p.deputy_a, decision="approve")
         self.sign_in(self.p.deputy_a)
         inbox = self.client.get(reverse("approvals:inbox"))
         self.assertNotContains(inbox, "住民説明会資料の持ち出し")
@@ -196,10 +196,10 @@ class TransferTests(SendaiTestCase):
         # Nothing moved by itself.
         self.assertEqual(list(step.approvers.all()), [p.person_kacho_a])
         with self.assertRaises(Refused) as caught:
-            actions.decide(request, actor=p.kacho_a, decision="approve")
+            decisions.decide(request, actor=p.kacho_a, decision="approve")
         self.assertIn("システム管理者が決裁ルートを変更", caught.exception.message)
         with self.assertRaises(Refused):
-            actions.decide(request, actor=new_user, decision="approve")
+            decisions.decide(request, actor=new_user, decision="approve")
         self.sign_in(p.admin)
         routes = self.client.get(reverse("approvals:routes"))
         self.assertContains(routes, request.reference)
@@ -216,14 +216,14 @@ class TransferTests(SendaiTestCase):
         self.assertEqual(event.before["approvers"], "山田 太郎")
         self.assertEqual(event.after["approvers"], "新任 課長")
         self.assertEqual(event.after["reason"], "4月1日付 人事異動")
-        actions.decide(request, actor=new_user, decision="approve")
+        decisions.decide(request, actor=new_user, decision="approve")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
     def test_only_an_administrator_reroutes(self):
         request = file_take_out(self.p.staff_a, [make_asset(self.p.unit_a, "II")])
         with self.assertRaises(Refused):
-            actions.reroute_step(request.steps.get(), actor=self.p.kacho_a, reason="異動")
+            decisions.reroute_step(request.steps.get(), actor=self.p.kacho_a, reason="異動")
         self.assertEqual(Event.objects.filter(action="access.denied").count(), 1)
 
 
@@ -238,7 +238,7 @@ class ConsultationTests(SendaiTestCase):
         )
 
     def _file(self):
-        return actions.file_request(
+        return filing.file_request(
             actor=self.p.staff_a,
             kind="external_connection",
             fields={
@@ -259,19 +259,19 @@ class ConsultationTests(SendaiTestCase):
                 (2, StepKind.APPROVE, "最高情報セキュリティ責任者", StepState.WAITING),
             ],
         )
-        with self.assertRaises(actions.StateConflict):
-            actions.decide(request, actor=self.p.ciso, decision="approve")
-        actions.decide(request, actor=self.network, decision="approve", comment="影響なし")
+        with self.assertRaises(guards.StateConflict):
+            decisions.decide(request, actor=self.p.ciso, decision="approve")
+        decisions.decide(request, actor=self.network, decision="approve", comment="影響なし")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.SUBMITTED)
         self.assertEqual(request.steps.get(order=2).state, StepState.PENDING)
-        actions.decide(request, actor=self.p.ciso, decision="approve")
+        decisions.decide(request, actor=self.p.ciso, decision="approve")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
     def test_a_consultee_who_sends_back_ends_the_round(self):
         request = self._file()
-        actions.decide(request, actor=self.network, decision="send_back", comment="構成図を添付")
+        decisions.decide(request, actor=self.network, decision="send_back", comment="構成図を添付")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.SENT_BACK)
         self.assertEqual(request.steps.get(order=2).state, StepState.CLOSED)
@@ -279,7 +279,7 @@ class ConsultationTests(SendaiTestCase):
 
 class FallbackTests(SendaiTestCase):
     def test_software_with_no_system_manager_goes_to_the_info_manager(self):
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_a,
             kind="software_install",
             fields={"title": "PDF編集ソフトの導入", "content": "PDF編集ソフト 2.1"},
@@ -308,7 +308,7 @@ class FallbackTests(SendaiTestCase):
             start_date=dt.date(2020, 4, 1),
             actor=None,
         )
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_b,
             kind="software_install",
             fields={"title": "帳票ツールの導入", "content": "帳票ツール 3.0"},

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 from mamori.accounts.actions import create_api_token, create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import decisions
 from mamori.approvals.models import Request, RequestStatus
 from mamori.approvals.testing import file_take_out, make_asset
 from mamori.lib import clock
@@ -183,7 +183,7 @@ class ApiTests(SendaiTestCase):
     def test_the_action_functions_are_what_the_api_calls(self):
         # A decision made on screen shows in the API at once (same rows, same rules).
         request = file_take_out(self.p.staff_a, [self.asset])
-        actions.decide(request, actor=self.p.kacho_a, decision="reject", comment="不要")
+        decisions.decide(request, actor=self.p.kacho_a, decision="reject", comment="不要")
         body = self.call(self.p.staff_a, "get", f"/requests/{request.pk}").json()
         self.assertEqual(body["status"], "rejected")
         self.assertEqual(body["steps"][0]["comment"], "不要")

@@ -3,11 +3,12 @@ authority are in the trail, and nothing changes."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import completions, decisions, filing
 from mamori.approvals.models import Request, RequestStatus, StepState
 from mamori.approvals.testing import file_take_out, make_asset, take_out_fields
 from mamori.lib import clock
@@ -88,9 +89,9 @@ class BadInputTests(SendaiTestCase):
 
     def test_an_action_on_a_completed_request_is_refused_and_changes_nothing(self):
         request = file_take_out(self.p.staff_a, [self.asset_a])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         with clock.frozen(clock.now() + dt.timedelta(hours=5)):
-            actions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
+            completions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
         request.refresh_from_db()
         events_before = Event.objects.count()
         for user, name, data in [
@@ -125,7 +126,7 @@ class BadInputTests(SendaiTestCase):
 
     def test_a_returned_at_before_the_take_out_is_refused(self):
         request = file_take_out(self.p.staff_a, [self.asset_a])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         self.sign_in(self.p.staff_a)
         response = self.client.post(
             reverse("approvals:complete", args=[request.pk]),
@@ -161,7 +162,7 @@ class BadInputTests(SendaiTestCase):
 
     def test_only_the_requester_or_an_approver_may_open_the_return_form(self):
         request = file_take_out(self.p.staff_a, [self.asset_a])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         colleague = create_user(
             username="colleague", password=PASSWORD, person=self.p.person_colleague_a, actor=None
         )
@@ -229,7 +230,7 @@ class MissingRecordsTests(PersonaTestCase):
 
     def test_a_draft_may_be_incomplete_but_cannot_be_filed(self):
         asset = make_asset(self.p.unit_a, "II")
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_a,
             kind="take_out",
             fields={"title": "下書き"},
@@ -237,8 +238,8 @@ class MissingRecordsTests(PersonaTestCase):
             submit=False,
         )
         self.assertEqual(request.status, RequestStatus.DRAFT)
-        with self.assertRaises(actions.ValidationError) as caught:
-            actions.submit_request(request, actor=self.p.staff_a)
+        with self.assertRaises(ValidationError) as caught:
+            filing.submit_request(request, actor=self.p.staff_a)
         self.assertIn("purpose", caught.exception.message_dict)
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.DRAFT)

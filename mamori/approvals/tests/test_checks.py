@@ -6,7 +6,7 @@ import datetime as dt
 from django.test import TestCase
 from django.utils import timezone
 
-from mamori.approvals import actions
+from mamori.approvals.actions import completions, decisions
 from mamori.approvals.testing import file_take_out, make_asset
 from mamori.compliance import registry
 from mamori.lib import clock
@@ -35,10 +35,10 @@ class RequestChecksMixin:
             cls.approved = file_take_out(cls.p.staff_a, [asset], title="返却待ち")
             cls.returned = file_take_out(cls.p.staff_a, [asset], title="返却済み")
             for request in (cls.approved, cls.returned):
-                actions.decide(request, actor=cls.p.kacho_a, decision="approve")
+                decisions.decide(request, actor=cls.p.kacho_a, decision="approve")
         back = T0 + dt.timedelta(hours=3)
         with clock.frozen(back):
-            actions.record_return(cls.returned, actor=cls.p.staff_a, returned_at=back)
+            completions.record_return(cls.returned, actor=cls.p.staff_a, returned_at=back)
 
     def test_a_request_waiting_past_its_due_date_is_found_citing_the_escalation_rule(self):
         with clock.frozen(T0 + dt.timedelta(hours=1)):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import decisions, filing
 from mamori.approvals.models import Request, RequestStatus
 from mamori.approvals.testing import file_take_out, make_asset
 from mamori.ledger.models import DisposalState
@@ -105,7 +105,7 @@ class DisposalTests(ChinoTestCase):
             "method": "物理的破壊",
             "measures_confirmed": ["erasure"],
         }
-        return asset, actions.file_request(
+        return asset, filing.file_request(
             actor=self.p.staff_a,
             kind="dispose",
             fields=base | fields,
@@ -122,7 +122,7 @@ class DisposalTests(ChinoTestCase):
 
     def test_the_disposal_record_keeps_date_person_method_and_proof(self):
         asset, request = self._file()
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         done_at = clock.now().replace(microsecond=0) - dt.timedelta(minutes=10)
         # The kacho keeps the ledger: recording the disposal marks the asset disposed of.
         self.sign_in(self.p.kacho_a)
@@ -148,7 +148,7 @@ class DisposalTests(ChinoTestCase):
 
     def test_a_disposal_without_method_or_proof_is_refused_at_the_field(self):
         _asset, request = self._file()
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         self.sign_in(self.p.staff_a)
         response = self.client.post(
             reverse("approvals:complete", args=[request.pk]),

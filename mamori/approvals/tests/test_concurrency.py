@@ -11,7 +11,7 @@ from django.db import close_old_connections, connection
 from django.test import TransactionTestCase
 
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import decisions, filing, guards
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepState
 from mamori.approvals.testing import file_take_out, make_asset, take_out_fields
@@ -22,7 +22,7 @@ from mamori.org.actions import change_person, record_absence
 from mamori.trail.chain import verify
 from mamori.trail.models import Event
 
-_original_lock = actions._lock
+_original_lock = decisions._lock
 
 
 def slow_lock(request):
@@ -73,13 +73,13 @@ class ConcurrentDecisionTests(TransactionTestCase):
             self.p.person_kacho_a, start_date=today, end_date=today, reason="出張", actor=None
         )
         request = file_take_out(self.p.staff_a, [self.asset])
-        with mock.patch.object(actions, "_lock", slow_lock):
+        with mock.patch.object(decisions, "_lock", slow_lock):
             results, errors = race(
-                lambda: actions.decide(request, actor=self.p.kacho_a, decision="approve"),
-                lambda: actions.decide(request, actor=self.p.deputy_a, decision="approve"),
+                lambda: decisions.decide(request, actor=self.p.kacho_a, decision="approve"),
+                lambda: decisions.decide(request, actor=self.p.deputy_a, decision="approve"),
             )
         self.assertEqual(sum(r is not None for r in results), 1)
-        self.assertEqual([type(e) for e in errors if e is not None], [actions.StateConflict])
+        self.assertEqual([type(e) for e in errors if e is not None], [guards.StateConflict])
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
         step = request.steps.get()
@@ -90,10 +90,10 @@ class ConcurrentDecisionTests(TransactionTestCase):
 
     def test_approve_and_send_back_clicked_at_once_by_the_same_approver(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        with mock.patch.object(actions, "_lock", slow_lock):
+        with mock.patch.object(decisions, "_lock", slow_lock):
             _results, errors = race(
-                lambda: actions.decide(request, actor=self.p.kacho_a, decision="approve"),
-                lambda: actions.decide(
+                lambda: decisions.decide(request, actor=self.p.kacho_a, decision="approve"),
+                lambda: decisions.decide(
                     request, actor=self.p.kacho_a, decision="send_back", comment="再考"
                 ),
             )
@@ -109,13 +109,13 @@ class ConcurrentDecisionTests(TransactionTestCase):
 
     def test_a_withdrawal_during_approval_ends_in_exactly_one_state(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        with mock.patch.object(actions, "_lock", slow_lock):
+        with mock.patch.object(decisions, "_lock", slow_lock):
             _results, errors = race(
-                lambda: actions.decide(request, actor=self.p.kacho_a, decision="approve"),
-                lambda: actions.withdraw(request, actor=self.p.staff_a),
+                lambda: decisions.decide(request, actor=self.p.kacho_a, decision="approve"),
+                lambda: decisions.withdraw(request, actor=self.p.staff_a),
             )
         failures = [e for e in errors if e is not None]
-        self.assertEqual([type(e) for e in failures], [actions.StateConflict])
+        self.assertEqual([type(e) for e in failures], [guards.StateConflict])
         request.refresh_from_db()
         step = request.steps.get()
         if request.status == RequestStatus.APPROVED:
@@ -132,7 +132,7 @@ class ConcurrentDecisionTests(TransactionTestCase):
             username="network", password=PASSWORD, person=self.p.person_network, actor=None
         )
         change_person(self.p.person_ciso, email="ciso@city.example.jp", actor=None)
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_a,
             kind="external_connection",
             fields={"title": "保守回線", "destination": "保守業者VPN"},
@@ -152,10 +152,10 @@ class ConcurrentDecisionTests(TransactionTestCase):
         )
         second.approvers.set([self.p.person_csirt_lead])
         csirt = self.p.csirt_lead
-        with mock.patch.object(actions, "_lock", slow_lock):
+        with mock.patch.object(decisions, "_lock", slow_lock):
             _results, errors = race(
-                lambda: actions.decide(request, actor=network, decision="approve"),
-                lambda: actions.decide(request, actor=csirt, decision="approve"),
+                lambda: decisions.decide(request, actor=network, decision="approve"),
+                lambda: decisions.decide(request, actor=csirt, decision="approve"),
             )
         self.assertEqual(errors, [None, None])
         final = request.steps.get(order=2)
@@ -176,7 +176,7 @@ class ConcurrentFilingTests(TransactionTestCase):
         token = uuid.uuid4()
 
         def post():
-            return actions.file_request(
+            return filing.file_request(
                 actor=self.p.staff_a,
                 kind="take_out",
                 fields=take_out_fields(),

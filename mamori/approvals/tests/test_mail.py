@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import completions, decisions, filing
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.testing import file_take_out, make_asset
 from mamori.lib import clock
@@ -95,7 +95,7 @@ class NotificationTests(MailTestCase):
         self.assertEqual(message["From"], "mamori@city.example.jp")
 
         with self.captureOnCommitCallbacks(execute=True):
-            actions.decide(request, actor=self.p.kacho_a, decision="approve", comment="了承")
+            decisions.decide(request, actor=self.p.kacho_a, decision="approve", comment="了承")
         [message] = self.smtp.to("staff@city.example.jp")
         self.assertIn("承認されました", message["Subject"])
         self.assertIn("山田 太郎により承認されました", message.get_content())
@@ -162,7 +162,7 @@ class ReminderTests(MailTestCase):
 
     def test_an_unreturned_take_out_is_chased_then_the_info_manager_is_told(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         request.refresh_from_db()
         self.remind()
         self.smtp.messages.clear()
@@ -181,7 +181,7 @@ class ReminderTests(MailTestCase):
         self.assertIn("未返却", escalation.get_content())
         # Returned: nothing more.
         with clock.frozen(due + dt.timedelta(days=4, hours=1)):
-            actions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
+            completions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
         self.smtp.messages.clear()
         with clock.frozen(due + dt.timedelta(days=6)):
             self.remind()
@@ -191,7 +191,7 @@ class ReminderTests(MailTestCase):
         bureau_head = create_user(
             username="kyokucho", password=PASSWORD, person=self.p.person_bureau_head, actor=None
         )
-        actions.file_request(
+        filing.file_request(
             actor=bureau_head,
             kind="exception",
             fields={

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mamori.access import Refused
 from mamori.accounts.actions import create_user
-from mamori.approvals import actions
+from mamori.approvals.actions import decisions, emergencies, filing
 from mamori.approvals.events import ApprovalEvent
 from mamori.approvals.models import Request, RequestStatus, StepKind, StepState
 from mamori.approvals.testing import make_asset
@@ -47,7 +47,7 @@ class SendingTests(SendaiTestCase):
                 self.assertEqual(guidance.answer.approver.name, "情報管理者")
                 self.assertContains(response, "情報管理者の事前の許可が必要です")
                 self.assertContains(response, SEND_ATTACHMENT)
-                request = actions.file_request(
+                request = filing.file_request(
                     actor=self.p.staff_a,
                     kind="send",
                     fields=self._send_fields(),
@@ -61,7 +61,7 @@ class SendingTests(SendaiTestCase):
 
     def test_a_class_iii_attachment_still_needs_the_info_manager_under_the_general_rule(self):
         asset = make_asset(self.p.unit_a, "III")
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_a, kind="send", fields=self._send_fields(), asset_ids=[asset.pk]
         )
         citations = [c["text"] for c in request.guidance["citations"]]
@@ -69,7 +69,7 @@ class SendingTests(SendaiTestCase):
 
     def test_the_record_page_shows_the_clause_and_the_approver(self):
         asset = make_asset(self.p.unit_a, "I")
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.p.staff_a, kind="send", fields=self._send_fields(), asset_ids=[asset.pk]
         )
         self.sign_in(self.p.kacho_a)
@@ -102,7 +102,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         } | extra
 
     def test_an_emergency_exception_is_recorded_and_reported_to_the_ciso_afterwards(self):
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.bureau_head, kind="exception", fields=self._fields()
         )
         self.assertEqual(request.status, RequestStatus.CARRIED_OUT)
@@ -118,7 +118,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         # The CISO has nothing to do until the report comes.
         self.assertFalse(OutboundMail.objects.filter(to="ciso@city.example.jp").exists())
 
-        actions.report_exception(
+        emergencies.report_exception(
             request,
             actor=self.bureau_head,
             report="避難所3か所で住民情報の照会に使用した。平常時の手続を待てなかった。",
@@ -141,7 +141,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         self.assertEqual(request.steps.get().decided_by, self.p.person_ciso)
 
     def test_it_can_be_recorded_and_reported_in_one_go(self):
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.bureau_head,
             kind="exception",
             fields=self._fields(report="避難所で使用した。"),
@@ -150,7 +150,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         self.assertEqual(request.steps.get().state, StepState.PENDING)
 
     def test_without_an_emergency_the_ciso_permits_it_beforehand(self):
-        request = actions.file_request(
+        request = filing.file_request(
             actor=self.bureau_head,
             kind="exception",
             fields=self._fields(emergency=False, carried_out_at=None),
@@ -158,13 +158,13 @@ class EmergencyExceptionTests(SendaiTestCase):
         self.assertEqual(request.status, RequestStatus.SUBMITTED)
         step = request.steps.get()
         self.assertEqual((step.kind, step.state), (StepKind.APPROVE, StepState.PENDING))
-        actions.decide(request, actor=self.p.ciso, decision="approve")
+        decisions.decide(request, actor=self.p.ciso, decision="approve")
         request.refresh_from_db()
         self.assertEqual(request.status, RequestStatus.APPROVED)
 
     def test_only_the_bureau_information_manager_may_file_an_exception(self):
         with self.assertRaises(Refused):
-            actions.file_request(actor=self.p.staff_a, kind="exception", fields=self._fields())
+            filing.file_request(actor=self.p.staff_a, kind="exception", fields=self._fields())
         self.assertFalse(Request.objects.exists())
         denied = Event.objects.filter(action="access.denied").latest("seq")
         self.assertEqual(denied.actor_id, self.p.staff_a.pk)
@@ -174,7 +174,7 @@ class EmergencyExceptionTests(SendaiTestCase):
         from django.core.exceptions import ValidationError
 
         with self.assertRaises(ValidationError) as caught:
-            actions.file_request(
+            filing.file_request(
                 actor=self.bureau_head,
                 kind="exception",
                 fields=self._fields(carried_out_at=clock.now() + dt.timedelta(days=1)),

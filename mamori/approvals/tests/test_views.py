@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from mamori.approvals import actions
+from mamori.approvals.actions import completions, decisions
 from mamori.approvals.models import Request, RequestStatus
 from mamori.approvals.testing import file_take_out, make_asset
 from mamori.lib import clock
@@ -44,7 +44,7 @@ class InboxTests(SendaiTestCase):
 
     def test_filed_by_me_and_overdue(self):
         request = file_take_out(self.p.staff_a, [self.asset])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         self.sign_in(self.p.staff_a)
         mine = self.client.get(reverse("approvals:inbox") + "?box=mine")
         self.assertContains(mine, request.reference)
@@ -82,14 +82,14 @@ class RegisterTests(SendaiTestCase):
             return len(captured)
 
         for _ in range(10):
-            actions.decide(
+            decisions.decide(
                 file_take_out(self.p.staff_a, [self.asset]),
                 actor=self.p.kacho_a,
                 decision="approve",
             )
         few = count()
         for _ in range(30):
-            actions.decide(
+            decisions.decide(
                 file_take_out(self.p.staff_a, [self.asset]),
                 actor=self.p.kacho_a,
                 decision="approve",
@@ -100,7 +100,7 @@ class RegisterTests(SendaiTestCase):
         from openpyxl import load_workbook
 
         first = file_take_out(self.p.staff_a, [self.asset], destination="北地区市民センター")
-        actions.decide(first, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(first, actor=self.p.kacho_a, decision="approve")
         second = file_take_out(self.p.staff_a, [self.asset], destination="南地区市民センター")
         self.sign_in(self.p.kacho_a)
         url = reverse("approvals:register", args=["take_out"])
@@ -153,9 +153,9 @@ class RegisterTests(SendaiTestCase):
 class RecordTests(SendaiTestCase):
     def test_a_completed_request_is_a_read_only_record_that_prints_and_downloads_as_pdf(self):
         request = file_take_out(self.p.staff_a, [make_asset(self.p.unit_a, "II")])
-        actions.decide(request, actor=self.p.kacho_a, decision="approve")
+        decisions.decide(request, actor=self.p.kacho_a, decision="approve")
         with clock.frozen(clock.now() + dt.timedelta(hours=5)):
-            actions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
+            completions.record_return(request, actor=self.p.staff_a, returned_at=clock.now())
         self.sign_in(self.p.staff_a)
         page = self.client.get(reverse("approvals:detail", args=[request.pk]))
         self.assertContains(page, "data-print")

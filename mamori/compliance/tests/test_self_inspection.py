@@ -4,7 +4,7 @@ complied with in the policy-review material, from submitted checklists and audit
 import datetime as dt
 
 from mamori.accounts.actions import create_user
-from mamori.inspections import actions
+from mamori.inspections.actions import audits, self_inspection
 from mamori.inspections.models import AnswerValue, Severity
 from mamori.inspections.tests.helpers import (
     InspectionTestCase,
@@ -39,7 +39,7 @@ class SelfInspectionOnTheDashboardTests(InspectionTestCase):
         a = campaign.checklists.get(unit=self.p.unit_a)
         b = campaign.checklists.get(unit=self.p.unit_b)
         questions = answer_all(a, self.p.kacho_a, [N, P, NA], default=C)
-        actions.submit_checklist(a, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(a, actor=self.p.kacho_a)
         answer_all(b, self.p.kacho_b, [], default=C)  # answered, not submitted: not counted
 
         section = self.get(self.p.ciso, "/compliance/").context["self_inspection"]
@@ -68,7 +68,7 @@ class SelfInspectionOnTheDashboardTests(InspectionTestCase):
             (campaign.checklists.get(unit=self.p.unit_b), self.p.kacho_b),
         ):
             answer_all(checklist, head, [N])
-            actions.submit_checklist(checklist, actor=head)
+            self_inspection.submit_checklist(checklist, actor=head)
         whole = self.get(self.p.ciso, "/compliance/").context["self_inspection"]
         self.assertEqual(whole["submitted"], 2)
         self.assertEqual(len(whole["departments"][0]["units"]), 2)
@@ -114,7 +114,7 @@ class ABureauManagerOverseesTheChecklistsOfTheirDivisionsTests(InspectionTestCas
         network = campaign.checklists.get(unit=self.p.network_unit)
         a = campaign.checklists.get(unit=self.p.unit_a)
         answer_all(network, self.p.network, [N])
-        actions.submit_checklist(network, actor=self.p.network)
+        self_inspection.submit_checklist(network, actor=self.p.network)
 
         self.sign_in(self.p.kyokucho)
         section = self.client.get("/compliance/").context["self_inspection"]
@@ -142,9 +142,9 @@ class NotCompliedInTheReviewTests(InspectionTestCase):
         campaign = open_campaign(self.p)
         a = campaign.checklists.get(unit=self.p.unit_a)
         questions = answer_all(a, self.p.kacho_a, [N, N], default=C)
-        actions.submit_checklist(a, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(a, actor=self.p.kacho_a)
         plan = plan_for(self.p)
-        actions.record_finding(
+        audits.record_finding(
             plan,
             actor=self.p.auditor,
             severity=Severity.choices[0][0],

@@ -58,7 +58,7 @@ PERSONAS = (
 
 def _incident(p) -> list[int]:
     """An incident staff_a reported: its chain tells kacho_a, 情報管理者 of unit A."""
-    from mamori.incidents.actions import report_incident
+    from mamori.incidents.actions.reporting import report_incident
     from mamori.incidents.models import Incident
     from mamori.lib import clock
 
@@ -74,7 +74,7 @@ def _incident(p) -> list[int]:
 
 def _task(p) -> int:
     """A response task of the incident, owned by kacho_a."""
-    from mamori.incidents.actions import add_task
+    from mamori.incidents.actions.handling import add_task
     from mamori.incidents.models import ResponseTask
 
     found = ResponseTask.objects.order_by("pk").first()

@@ -10,7 +10,7 @@ from django.test import TestCase
 from mamori.compliance import registry
 from mamori.demo.builder import DemoError
 from mamori.demo.synth import synthesize
-from mamori.ledger import excel
+from mamori.ledger import excel, import_plan
 from mamori.ledger.models import InformationAsset
 from mamori.policy.rules import active_context
 
@@ -45,7 +45,7 @@ class SynthTests(TestCase):
         context = active_context()
         out = io.BytesIO()
         excel.write_xlsx(InformationAsset.objects.all(), context, out)
-        plan = excel.plan_import(out.getvalue(), "synth.xlsx", context=context, user=None)
+        plan = import_plan.plan_import(out.getvalue(), "synth.xlsx", context=context, user=None)
         self.assertEqual(plan.errors[:5], [])
         self.assertEqual(plan.counts()["unchanged"], 2000)
         checks = {finding.check for finding in registry.run(context)}

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from mamori.incidents import actions
+from mamori.incidents.actions import reporting
 from mamori.lib import clock
 from mamori.policy.rules import active_context
 
@@ -10,7 +10,7 @@ from mamori.policy.rules import active_context
 def report(user, **overrides):
     """File a report through the action, as the form does."""
     context = active_context()
-    types = actions.incident_types(context)
+    types = reporting.incident_types(context)
     data = {
         "type_code": types[0][0],
         "detection": "staff",
@@ -18,7 +18,7 @@ def report(user, **overrides):
         "description": "USBメモリが見当たらない。",
     }
     data.update(overrides)
-    return actions.report_incident(actor=user, **data)
+    return reporting.report_incident(actor=user, **data)
 
 
 def system(code, name, owner_unit, *, important=False, **extra):

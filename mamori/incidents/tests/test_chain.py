@@ -7,7 +7,7 @@ from django.test import TestCase
 
 from mamori.accounts.models import User
 from mamori.demo.builder import DemoBuilder, apply_policy, demo_settings
-from mamori.incidents import actions
+from mamori.incidents.actions import reporting
 from mamori.incidents.models import StepState
 from mamori.incidents.tests.helpers import chain_of, people_of, report, system
 from mamori.lib import clock
@@ -134,7 +134,7 @@ class SendaiChainTests(TestCase):
             (self.users["ciso"], ["acknowledged"] * 5),
         ]:
             with self.subTest(user=user.username):
-                self.assertEqual(actions.acknowledge(incident, actor=user), 1)
+                self.assertEqual(reporting.acknowledge(incident, actor=user), 1)
                 self.assertEqual([state for _p, state, _c in chain_of(incident)], expected)
 
     def test_the_demo_shows_incidents_at_each_stage_and_adds_them_once(self):
@@ -150,7 +150,7 @@ class SendaiChainTests(TestCase):
     def test_steps_whose_condition_does_not_apply_are_passed_over(self):
         # Not an important system, no wider or outside impact: 情報管理者, then the bureau.
         incident = report(self.users["shokuin"], systems=[self.booking])
-        actions.acknowledge(incident, actor=self.users["kacho"])
+        reporting.acknowledge(incident, actor=self.users["kacho"])
         self.assertEqual(
             [state for _p, state, _c in chain_of(incident)],
             ["acknowledged", "skipped", "notified", "waiting", "waiting"],
@@ -159,7 +159,7 @@ class SendaiChainTests(TestCase):
             people_of(incident, 3), sorted([self.name("kyokucho"), self.name("shukan")])
         )
         for username in ("kyokucho", "shukan"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         self.assertEqual(
             [state for _p, state, _c in chain_of(incident)],
             ["acknowledged", "skipped", "acknowledged", "skipped", "skipped"],
@@ -169,7 +169,7 @@ class SendaiChainTests(TestCase):
         # 第2章(8)③(ii)ウ: 軽微なものについては報告を要しない — even with a wider impact marked.
         incident = report(self.users["shokuin"], severity="minor", wider_impact=True)
         for username in ("kacho", "kyokucho", "shukan"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         step = incident.steps.get(position=4)
         self.assertEqual((step.state, step.skip_reason), ("skipped", "minor"))
 
@@ -188,7 +188,7 @@ class SendaiChainTests(TestCase):
             ],
         )
         self.assertEqual(people_of(incident, 1), [self.name("fuku")])
-        actions.acknowledge(incident, actor=self.users["fuku"])
+        reporting.acknowledge(incident, actor=self.users["fuku"])
         self.assertEqual(incident.steps.get(position=1).state, StepState.ACKNOWLEDGED)
 
     def test_the_holder_back_from_absence_tomorrow_is_told_of_a_new_incident(self):
@@ -252,7 +252,7 @@ class ChinoChainTests(TestCase):
         # The three of the first step are told together.
         self.assertEqual(len(people_of(incident, 1)), 3)
         for username in ("kacho", "tokatsu"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         self.assertEqual(incident.steps.get(position=1).state, StepState.NOTIFIED)
         admin_head = User.objects.filter(person__name=head_of("情報政策課")).first()
         if admin_head is None:
@@ -261,19 +261,19 @@ class ChinoChainTests(TestCase):
             admin_head = ensure_account(
                 "johoseisaku", Person.objects.get(name=head_of("情報政策課"))
             )
-        actions.acknowledge(incident, actor=admin_head)
+        reporting.acknowledge(incident, actor=admin_head)
         self.assertEqual(
             [state for _p, state, _c in chain_of(incident)], ["acknowledged", "notified", "waiting"]
         )
         for username in ("bucho", "kikakubucho"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         self.assertEqual(people_of(incident, 3), [self.name("shicho")])
 
     def test_without_need_the_department_is_passed_over_and_the_cio_told(self):
         incident = report(self.users["shokuin"], type_code="accident")
         # No affected system: nobody holds 情報システム管理者 for it; the other two suffice.
         for username in ("kacho", "tokatsu"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         self.assertEqual(
             [state for _p, state, _c in chain_of(incident)], ["acknowledged", "skipped", "notified"]
         )
@@ -285,7 +285,7 @@ class ChinoChainTests(TestCase):
         record_absence(mayor, start_date=today, end_date=today, reason="海外出張", actor=None)
         incident = report(self.users["shokuin"], type_code="accident")
         for username in ("kacho", "tokatsu"):
-            actions.acknowledge(incident, actor=self.users[username])
+            reporting.acknowledge(incident, actor=self.users[username])
         _pos, _state, contacts = chain_of(incident)[2]
         deputies = sorted(
             Person.objects.filter(position__name__in=["副市長", "教育長"]).values_list(

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from mamori.compliance import registry
-from mamori.incidents import actions
+from mamori.incidents.actions import handling, reporting
 from mamori.incidents.tests.helpers import report
 from mamori.lib import clock
 from mamori.lib.testing import SendaiTestCase, build_personas, load_policy
@@ -34,7 +34,7 @@ class SendaiReportCheckTests(SendaiTestCase):
         # Step 1 is not acknowledged in time: the chain moves on to the reporting step
         # (局(区)情報管理者 and CSIRT管理者, 120 minutes, 第2章(8)③(ii)・1).
         with clock.frozen(T0 + dt.timedelta(minutes=61)):
-            actions.escalate_overdue()
+            reporting.escalate_overdue()
         return incident
 
     def test_an_incident_lacking_report_items_past_the_reporting_step_is_found(self):
@@ -43,14 +43,14 @@ class SendaiReportCheckTests(SendaiTestCase):
         # Nobody holds the reporting step's roles for unit A: the step is skipped.
         skipped = self.file(severity="moderate", unit=self.p.unit_a)
         with clock.frozen(T0 + dt.timedelta(minutes=90)):
-            actions.save_report(
+            handling.save_report(
                 complete,
                 actor=self.p.csirt_lead,
                 report_content="USBメモリの紛失",
                 report_cause="持ち出し時の確認漏れ",
                 report_damage="個人情報の漏えいなし",
             )
-            actions.save_report(incomplete, actor=self.p.csirt_lead, report_content="紛失")
+            handling.save_report(incomplete, actor=self.p.csirt_lead, report_content="紛失")
             self.assertEqual(found(), [])  # not yet past the time limit
         with clock.frozen(T0 + dt.timedelta(hours=4)):
             findings = found()

@@ -11,7 +11,7 @@ from django.test import TransactionTestCase
 from django.utils import timezone
 
 from mamori.access import Refused
-from mamori.incidents import actions
+from mamori.incidents.actions import handling, reporting
 from mamori.incidents.models import StepState, TimelineKind
 from mamori.incidents.tests.helpers import chain_of, people_of, report
 from mamori.lib import clock
@@ -47,14 +47,14 @@ class EscalationTests(SendaiTestCase):
         incident = self.file()
         self.assertEqual(people_of(incident, 1), [self.p.person_kacho_a.name])
         with clock.frozen(T0 + dt.timedelta(minutes=59)):
-            self.assertEqual(actions.escalate_overdue(), 0)
+            self.assertEqual(reporting.escalate_overdue(), 0)
         self.assertEqual(states(incident)[0], StepState.NOTIFIED)
 
         mails_before = OutboundMail.objects.count()
         with clock.frozen(T0 + dt.timedelta(minutes=61)):
-            self.assertEqual(actions.escalate_overdue(), 1)
+            self.assertEqual(reporting.escalate_overdue(), 1)
             # Run again in the same minute: nothing is escalated twice.
-            self.assertEqual(actions.escalate_overdue(), 0)
+            self.assertEqual(reporting.escalate_overdue(), 0)
         step1 = incident.steps.get(position=1)
         self.assertIsNotNone(step1.escalated_at)
         self.assertEqual(step1.state, StepState.NOTIFIED)  # still waiting for 情報管理者
@@ -75,12 +75,12 @@ class EscalationTests(SendaiTestCase):
 
         # The CSIRT責任者 is silent too: the CISO is told 240 minutes later.
         with clock.frozen(T0 + dt.timedelta(minutes=61 + 241)):
-            self.assertEqual(actions.escalate_overdue(), 1)
+            self.assertEqual(reporting.escalate_overdue(), 1)
         self.assertEqual(people_of(incident, 5), [self.p.person_ciso.name])
 
         # The 情報管理者 acknowledges at last; the steps told meanwhile stay told.
         with clock.frozen(T0 + dt.timedelta(hours=6)):
-            actions.acknowledge(incident, actor=self.p.kacho_a)
+            reporting.acknowledge(incident, actor=self.p.kacho_a)
         self.assertEqual(states(incident)[0], StepState.ACKNOWLEDGED)
 
     def test_mamori_remind_runs_the_escalation(self):
@@ -94,19 +94,19 @@ class EscalationTests(SendaiTestCase):
     def test_an_acknowledged_step_does_not_escalate(self):
         incident = self.file(wider_impact=True)
         with clock.frozen(T0 + dt.timedelta(minutes=30)):
-            actions.acknowledge(incident, actor=self.p.kacho_a)
+            reporting.acknowledge(incident, actor=self.p.kacho_a)
         # wider impact: the CSIRT責任者 is told in the ordinary way; the CISO's turn waits.
         self.assertEqual(
             states(incident), ["acknowledged", "skipped", "skipped", "notified", "waiting"]
         )
         with clock.frozen(T0 + dt.timedelta(minutes=120)):
-            self.assertEqual(actions.escalate_overdue(), 0)
+            self.assertEqual(reporting.escalate_overdue(), 0)
         self.assertIsNone(incident.steps.get(position=1).escalated_at)
 
     def test_a_minor_incident_is_not_escalated_past_the_steps_it_needs(self):
         incident = self.file(severity="minor")
         with clock.frozen(T0 + dt.timedelta(minutes=61)):
-            self.assertEqual(actions.escalate_overdue(), 1)
+            self.assertEqual(reporting.escalate_overdue(), 1)
         self.assertEqual(states(incident), ["notified", "skipped", "skipped", "waiting", "waiting"])
         entry = incident.timeline.get(kind=TimelineKind.ESCALATED)
         self.assertEqual(entry.data["to"], [])
@@ -114,35 +114,35 @@ class EscalationTests(SendaiTestCase):
     def closed_incident(self):
         incident = self.file()
         with clock.frozen(T0 + dt.timedelta(minutes=10)):
-            actions.save_report(
+            handling.save_report(
                 incident,
                 actor=self.p.kacho_a,
                 report_content="誤報",
                 report_cause="確認の結果、紛失ではなかった",
                 report_damage="なし",
             )
-            actions.close(incident, actor=self.p.kacho_a)
+            handling.close(incident, actor=self.p.kacho_a)
         return incident
 
     def test_a_closed_incident_does_not_escalate(self):
         self.closed_incident()
         with clock.frozen(T0 + dt.timedelta(minutes=120)):
-            self.assertEqual(actions.escalate_overdue(), 0)
+            self.assertEqual(reporting.escalate_overdue(), 0)
 
     def test_a_reopened_incident_gives_waiting_steps_their_time_again(self):
         incident = self.closed_incident()
         with clock.frozen(T0 + dt.timedelta(days=3)):
-            actions.reopen(incident, actor=self.p.kacho_a, reason="同様の事象が再発")
-            self.assertEqual(actions.escalate_overdue(), 0)
+            handling.reopen(incident, actor=self.p.kacho_a, reason="同様の事象が再発")
+            self.assertEqual(reporting.escalate_overdue(), 0)
         with clock.frozen(T0 + dt.timedelta(days=3, minutes=61)):
-            self.assertEqual(actions.escalate_overdue(), 1)
+            self.assertEqual(reporting.escalate_overdue(), 1)
 
     def test_someone_not_on_the_chain_cannot_acknowledge_and_it_is_in_the_trail(self):
         incident = self.file()
         for outsider in (self.p.csirt_lead, self.p.staff_b, self.p.auditor):
             with self.subTest(user=outsider.username):
                 with self.assertRaises(Refused):
-                    actions.acknowledge(incident, actor=outsider)
+                    reporting.acknowledge(incident, actor=outsider)
                 event = Event.objects.filter(action="access.denied").latest("seq")
                 self.assertEqual(event.actor_id, outsider.pk)
                 self.assertIn(f"acknowledge incident #{incident.pk}", event.after["what"])
@@ -151,12 +151,12 @@ class EscalationTests(SendaiTestCase):
     def test_a_later_step_cannot_acknowledge_before_it_is_told(self):
         incident = self.file(wider_impact=True)
         with self.assertRaises(Refused):
-            actions.acknowledge(incident, actor=self.p.csirt_lead)
+            reporting.acknowledge(incident, actor=self.p.csirt_lead)
 
     def test_acknowledging_twice_is_harmless(self):
         incident = self.file()
-        self.assertEqual(actions.acknowledge(incident, actor=self.p.kacho_a), 1)
-        self.assertEqual(actions.acknowledge(incident, actor=self.p.kacho_a), 0)
+        self.assertEqual(reporting.acknowledge(incident, actor=self.p.kacho_a), 1)
+        self.assertEqual(reporting.acknowledge(incident, actor=self.p.kacho_a), 0)
 
     def test_the_reporter_on_the_chain_has_acknowledged_by_reporting(self):
         with clock.frozen(T0):
@@ -168,12 +168,12 @@ class EscalationTests(SendaiTestCase):
     def test_marking_a_wider_impact_later_tells_the_csirt_lead_at_once(self):
         incident = self.file()
         with clock.frozen(T0 + dt.timedelta(minutes=5)):
-            actions.acknowledge(incident, actor=self.p.kacho_a)
+            reporting.acknowledge(incident, actor=self.p.kacho_a)
         self.assertEqual(
             states(incident), ["acknowledged", "skipped", "skipped", "skipped", "skipped"]
         )
         with clock.frozen(T0 + dt.timedelta(minutes=20)):
-            actions.assess(
+            handling.assess(
                 incident,
                 actor=self.p.kacho_a,
                 type_code=incident.type_code,
@@ -199,8 +199,8 @@ class EscalationTests(SendaiTestCase):
     def test_a_handler_can_report_further_up_by_hand(self):
         incident = self.file()
         with clock.frozen(T0 + dt.timedelta(minutes=5)):
-            actions.acknowledge(incident, actor=self.p.kacho_a)
-            step = actions.escalate_now(incident, actor=self.p.kacho_a)
+            reporting.acknowledge(incident, actor=self.p.kacho_a)
+            step = reporting.escalate_now(incident, actor=self.p.kacho_a)
         self.assertEqual(step.position, 4)
         self.assertEqual(people_of(incident, 4), [self.p.person_csirt_lead.name])
 
@@ -219,7 +219,7 @@ class ConcurrentEscalationTests(TransactionTestCase):
             try:
                 barrier.wait()
                 with clock.frozen(T0 + dt.timedelta(minutes=70)):
-                    counts.append(actions.escalate_overdue())
+                    counts.append(reporting.escalate_overdue())
             except BaseException as exc:  # reported below
                 errors.append(exc)
             finally:

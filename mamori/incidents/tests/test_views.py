@@ -458,7 +458,7 @@ class HiddenSystemTests(SendaiTestCase):
     def test_the_manager_of_a_system_the_reporter_cannot_see_is_not_named_to_them(self):
         import datetime as dt
 
-        from mamori.incidents import actions
+        from mamori.incidents.actions import reporting
         from mamori.org.actions import hire_person
 
         head_b = hire_person(
@@ -473,7 +473,7 @@ class HiddenSystemTests(SendaiTestCase):
         )
         tax = system("SYS-TAX", "税務総合システム", self.p.unit_b, important=True)
         incident = report(self.p.staff_a, references=[tax.code])
-        actions.acknowledge(incident, actor=self.p.kacho_a)
+        reporting.acknowledge(incident, actor=self.p.kacho_a)
         step = incident.steps.get(position=2)
         self.assertEqual(step.state, StepState.NOTIFIED)  # the system manager is told
         self.assertEqual(step.contacts.get().person, head_b)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from mamori.accounts.actions import create_user
-from mamori.inspections import actions
+from mamori.inspections.actions import audits, self_inspection
 from mamori.inspections.models import AnswerValue
 from mamori.lib.testing import PASSWORD, SendaiTestCase
 from mamori.org.actions import hire_person
@@ -31,20 +31,20 @@ def add_head_of_b(p) -> None:
 
 
 def open_campaign(p, units=None, deadline=DEADLINE):
-    campaign = actions.create_campaign(
+    campaign = self_inspection.create_campaign(
         actor=p.admin,
         fiscal_year=2026,
         title="令和8年度 情報セキュリティ自己点検",
         deadline=deadline,
         units=units or [p.unit_a, p.unit_b],
     )
-    actions.launch_campaign(campaign, actor=p.admin)
+    self_inspection.launch_campaign(campaign, actor=p.admin)
     return campaign
 
 
 def plan_for(p, units=None, auditors=None):
     """A 年度 audit of `units` (unit A) by `auditors` (the auditor persona)."""
-    return actions.create_audit_plan(
+    return audits.create_audit_plan(
         actor=p.admin,
         title="令和8年度 情報セキュリティ監査",
         fiscal_year=2026,
@@ -63,7 +63,7 @@ def answer_all(checklist, actor, values: list[str] | None = None, default=Answer
         q.pk: (values[i] if i < len(values) else default, f"回答 {i + 1}")
         for i, q in enumerate(questions)
     }
-    actions.save_answers(checklist, actor=actor, answers=answers)
+    self_inspection.save_answers(checklist, actor=actor, answers=answers)
     return questions
 
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from mamori.compliance import registry
-from mamori.inspections import actions
+from mamori.inspections.actions import audits, corrections, evidence_files, self_inspection
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -39,7 +39,7 @@ class EvidenceTests(InspectionTestCase):
 
     def test_a_file_is_stored_with_its_sha256_and_size(self):
         data = b"%PDF-1.4 evidence"
-        evidence = actions.add_evidence(
+        evidence = evidence_files.add_evidence(
             actor=self.p.kacho_a,
             upload=SimpleUploadedFile("点検記録.pdf", data),
             answer=self.answer,
@@ -52,7 +52,7 @@ class EvidenceTests(InspectionTestCase):
     @override_settings(MAMORI_EVIDENCE_MAX_BYTES=100)
     def test_a_file_over_the_limit_is_refused(self):
         with self.assertRaisesMessage(ValidationError, "MBを超えています"):
-            actions.add_evidence(
+            evidence_files.add_evidence(
                 actor=self.p.kacho_a,
                 upload=SimpleUploadedFile("big.pdf", b"x" * 101),
                 answer=self.answer,
@@ -61,7 +61,7 @@ class EvidenceTests(InspectionTestCase):
 
     def test_a_forbidden_type_is_refused(self):
         with self.assertRaisesMessage(ValidationError, "添付できません"):
-            actions.add_evidence(
+            evidence_files.add_evidence(
                 actor=self.p.kacho_a,
                 upload=SimpleUploadedFile("tool.exe", b"MZ"),
                 answer=self.answer,
@@ -70,12 +70,12 @@ class EvidenceTests(InspectionTestCase):
 
     def test_an_outsider_can_neither_attach_nor_download(self):
         with self.assertRaises(PermissionDenied):
-            actions.add_evidence(
+            evidence_files.add_evidence(
                 actor=self.p.kacho_b,
                 upload=SimpleUploadedFile("a.txt", b"x"),
                 answer=self.answer,
             )
-        evidence = actions.add_evidence(
+        evidence = evidence_files.add_evidence(
             actor=self.p.kacho_a, upload=SimpleUploadedFile("a.txt", b"secret"), answer=self.answer
         )
         url = f"/inspections/evidence/{evidence.pk}/"
@@ -107,7 +107,7 @@ class OrphanEvidenceTests(InspectionTestCase):
     def test_the_file_of_a_rolled_back_upload_is_swept_a_day_later(self):
         from django.db import transaction
 
-        kept = actions.add_evidence(
+        kept = evidence_files.add_evidence(
             actor=self.p.kacho_a, upload=SimpleUploadedFile("kept.pdf", b"%PDF"), answer=self.answer
         )
 
@@ -115,7 +115,7 @@ class OrphanEvidenceTests(InspectionTestCase):
             pass
 
         with self.assertRaises(Later), transaction.atomic():
-            lost = actions.add_evidence(
+            lost = evidence_files.add_evidence(
                 actor=self.p.kacho_a,
                 upload=SimpleUploadedFile("lost.pdf", b"%PDF"),
                 answer=self.answer,
@@ -125,7 +125,7 @@ class OrphanEvidenceTests(InspectionTestCase):
         self.assertTrue(lost_path.exists())  # the row is gone, the file is not
         self.assertEqual(list(Evidence.objects.all()), [kept])
 
-        self.assertEqual(actions.sweep_orphan_evidence(), 0)  # too recent: maybe in progress
+        self.assertEqual(evidence_files.sweep_orphan_evidence(), 0)  # too recent: maybe in progress
         with clock.frozen(clock.now() + dt.timedelta(days=2)):
             self.assertEqual(reminders.tasks()["inspections.orphan_files"](), 1)
         self.assertFalse(lost_path.exists())
@@ -146,7 +146,7 @@ class AuditTests(InspectionTestCase):
         plan = plan_for(self.p)
         clause = Clause.objects.get(document__version=self.p.version, ref="第2章(10)①")
         with self.assertRaises(PermissionDenied):
-            actions.record_finding(
+            audits.record_finding(
                 plan,
                 actor=self.p.staff_b,
                 severity="high",
@@ -154,7 +154,7 @@ class AuditTests(InspectionTestCase):
                 units=[self.p.unit_a],
                 clauses=[],
             )
-        finding = actions.record_finding(
+        finding = audits.record_finding(
             plan,
             actor=self.p.auditor,
             severity="high",
@@ -162,10 +162,10 @@ class AuditTests(InspectionTestCase):
             units=[self.p.unit_a],
             clauses=[clause],
         )
-        actions.add_evidence(
+        evidence_files.add_evidence(
             actor=self.p.auditor, upload=SimpleUploadedFile("写真.png", b"png"), finding=finding
         )
-        action = actions.open_corrective_action(
+        action = corrections.open_corrective_action(
             actor=self.p.auditor,
             unit=self.p.unit_a,
             owner=self.p.person_kacho_a,
@@ -175,7 +175,7 @@ class AuditTests(InspectionTestCase):
         )
         self.assertEqual(action.finding, finding)
         # 仙台市 第2章(10)②: the other units check the same issue.
-        follow_ups = actions.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
+        follow_ups = audits.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
         self.assertEqual([f.unit for f in follow_ups], [self.p.unit_b])
         self.assertEqual(
             list(
@@ -186,10 +186,10 @@ class AuditTests(InspectionTestCase):
             ["kacho_b@city.example.jp"],
         )
         with self.assertRaises(PermissionDenied):
-            actions.answer_follow_up(
+            audits.answer_follow_up(
                 follow_ups[0], actor=self.p.kacho_a, answer="該当なし", applies=False
             )
-        actions.answer_follow_up(
+        audits.answer_follow_up(
             follow_ups[0], actor=self.p.kacho_b, answer="同様の問題はない", applies=False
         )
         answered = FollowUp.objects.get()
@@ -204,7 +204,7 @@ class FollowUpFoundTests(InspectionTestCase):
 
     def setUp(self):
         plan = plan_for(self.p)
-        self.finding = actions.record_finding(
+        self.finding = audits.record_finding(
             plan,
             actor=self.p.auditor,
             severity="high",
@@ -212,13 +212,13 @@ class FollowUpFoundTests(InspectionTestCase):
             units=[self.p.unit_a],
             clauses=[],
         )
-        (self.follow_up,) = actions.request_follow_ups(
+        (self.follow_up,) = audits.request_follow_ups(
             self.finding, actor=self.p.admin, units=[self.p.unit_b]
         )
 
     def test_found_opens_the_units_corrective_action(self):
         with clock.frozen(dt.datetime(2026, 11, 1, 9)):
-            answered = actions.answer_follow_up(
+            answered = audits.answer_follow_up(
                 self.follow_up,
                 actor=self.p.kacho_b,
                 answer="税務課でも管理簿が未更新。12月末までに更新する。",
@@ -243,7 +243,7 @@ class FollowUpFoundTests(InspectionTestCase):
 
     def test_without_a_due_date_the_usual_period_applies(self):
         with clock.frozen(dt.datetime(2026, 11, 1, 9)):
-            answered = actions.answer_follow_up(
+            answered = audits.answer_follow_up(
                 self.follow_up, actor=self.p.kacho_b, answer="同様の問題あり", applies=True
             )
         self.assertEqual(
@@ -254,10 +254,10 @@ class FollowUpFoundTests(InspectionTestCase):
     def test_bad_answers_change_nothing(self):
         before = (Event.objects.count(), CorrectiveAction.objects.count())
         with self.assertRaises(ValidationError) as missing:
-            actions.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="", applies=None)
+            audits.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="", applies=None)
         self.assertEqual(set(missing.exception.message_dict), {"answer", "applies"})
         with self.assertRaises(ValidationError) as past:
-            actions.answer_follow_up(
+            audits.answer_follow_up(
                 self.follow_up,
                 actor=self.p.kacho_b,
                 answer="あり",
@@ -268,9 +268,9 @@ class FollowUpFoundTests(InspectionTestCase):
         self.assertEqual((Event.objects.count(), CorrectiveAction.objects.count()), before)
         self.follow_up.refresh_from_db()
         self.assertEqual(self.follow_up.status, "open")
-        actions.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="なし", applies=False)
+        audits.answer_follow_up(self.follow_up, actor=self.p.kacho_b, answer="なし", applies=False)
         with self.assertRaises(ValidationError):
-            actions.answer_follow_up(
+            audits.answer_follow_up(
                 self.follow_up, actor=self.p.kacho_b, answer="やはりあり", applies=True
             )
         self.assertEqual(CorrectiveAction.objects.count(), before[1])
@@ -304,7 +304,7 @@ class ChecksAndRemindersTests(InspectionTestCase):
         b = campaign.checklists.get(unit=self.p.unit_b)
         with clock.frozen(dt.datetime(2026, 6, 1, 9)):
             answer_all(a, self.p.kacho_a, [AnswerValue.NOT_COMPLIED])
-            (action,) = actions.submit_checklist(a, actor=self.p.kacho_a, due_days=30)
+            (action,) = self_inspection.submit_checklist(a, actor=self.p.kacho_a, due_days=30)
         context = active_context()
         with clock.frozen(dt.datetime(2026, 6, 15, 9)):
             self.assertEqual(
@@ -337,13 +337,13 @@ class ChecksAndRemindersTests(InspectionTestCase):
             campaign = open_campaign(self.p, deadline=dt.date(2026, 6, 30))
         a = campaign.checklists.get(unit=self.p.unit_a)
         answer_all(a, self.p.kacho_a)
-        actions.submit_checklist(a, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(a, actor=self.p.kacho_a)
         mails = OutboundMail.objects.filter(topic="inspections.reminder")
         with clock.frozen(dt.datetime(2026, 6, 1, 9)):
-            self.assertEqual(actions.remind_unsubmitted(), 0)  # not near yet
+            self.assertEqual(self_inspection.remind_unsubmitted(), 0)  # not near yet
         with clock.frozen(dt.datetime(2026, 6, 25, 9)):
-            self.assertEqual(actions.remind_unsubmitted(), 1)  # 課B only: 課A submitted
-            self.assertEqual(actions.remind_unsubmitted(), 0)  # once a day
+            self.assertEqual(self_inspection.remind_unsubmitted(), 1)  # 課B only: 課A submitted
+            self.assertEqual(self_inspection.remind_unsubmitted(), 0)  # once a day
         with clock.frozen(dt.datetime(2026, 7, 3, 9)):
             # As `mamori remind` runs it.
             from mamori.lib import reminders

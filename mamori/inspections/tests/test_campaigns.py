@@ -2,7 +2,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from mamori.inspections import actions, stats
+from mamori.inspections import stats
+from mamori.inspections.actions import corrections, self_inspection
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -83,7 +84,7 @@ class GenerationTests(InspectionTestCase):
         self.assertTrue(Event.objects.filter(action="inspection.campaign_launched").exists())
 
     def test_questions_are_editable_only_by_the_office_and_only_in_draft(self):
-        campaign = actions.create_campaign(
+        campaign = self_inspection.create_campaign(
             actor=self.p.admin,
             fiscal_year=2026,
             title="点検",
@@ -93,15 +94,15 @@ class GenerationTests(InspectionTestCase):
         checklist = campaign.checklists.get()
         question = checklist.questions.first()
         with self.assertRaises(PermissionDenied):
-            actions.change_question(question, actor=self.p.kacho_a, text="x")
-        actions.change_question(question, actor=self.p.admin, text="変更した設問")
-        added = actions.add_question(
+            self_inspection.change_question(question, actor=self.p.kacho_a, text="x")
+        self_inspection.change_question(question, actor=self.p.admin, text="変更した設問")
+        added = self_inspection.add_question(
             checklist, actor=self.p.admin, clause=question.clause, text="追加の設問"
         )
-        actions.remove_question(added, actor=self.p.admin)
-        actions.launch_campaign(campaign, actor=self.p.admin)
+        self_inspection.remove_question(added, actor=self.p.admin)
+        self_inspection.launch_campaign(campaign, actor=self.p.admin)
         with self.assertRaises(ValidationError):
-            actions.change_question(question, actor=self.p.admin, text="遅すぎる")
+            self_inspection.change_question(question, actor=self.p.admin, text="遅すぎる")
         question.refresh_from_db()
         self.assertEqual(question.text, "変更した設問")
 
@@ -113,8 +114,8 @@ class AnswerTests(InspectionTestCase):
         b = campaign.checklists.get(unit=self.p.unit_b)
         qa = answer_all(a, self.p.kacho_a, [N, N, P, NA], default=C)
         qb = answer_all(b, self.p.kacho_b, [NA, NA, NA], default=C)
-        actions.submit_checklist(a, actor=self.p.kacho_a)
-        actions.submit_checklist(b, actor=self.p.kacho_b)
+        self_inspection.submit_checklist(a, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(b, actor=self.p.kacho_b)
         rows = {row["unit"]: row for row in stats.unit_rates(campaign=campaign)}
         na = len(qa)
         self.assertEqual(
@@ -142,7 +143,7 @@ class AnswerTests(InspectionTestCase):
             (campaign.checklists.get(unit=self.p.unit_b), self.p.kacho_b),
         ):
             answer_all(checklist, who, [N])
-            actions.submit_checklist(checklist, actor=who)
+            self_inspection.submit_checklist(checklist, actor=who)
         with self.assertNumQueries(2):
             self.assertEqual(len(stats.unit_rates(campaign=campaign)), 2)
         with self.assertNumQueries(3):  # the latest 年度, the counts, the units
@@ -155,7 +156,7 @@ class AnswerTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         questions = answer_all(checklist, self.p.kacho_a, [N, P])
         with clock.frozen(dt.datetime(2026, 5, 1, 10)):
-            created = actions.submit_checklist(checklist, actor=self.p.kacho_a)
+            created = self_inspection.submit_checklist(checklist, actor=self.p.kacho_a)
         self.assertEqual(len(created), 2)
         action = CorrectiveAction.objects.get(answer__question=questions[0])
         self.assertEqual(action.owner, self.p.person_kacho_a)
@@ -166,10 +167,10 @@ class AnswerTests(InspectionTestCase):
         self.assertEqual(checklist.status, ChecklistStatus.SUBMITTED)
         self.assertEqual(checklist.submitted_by, self.p.kacho_a)
         # open → done → verified
-        actions.report_done(action, actor=self.p.kacho_a, note="手順書を改訂した")
+        corrections.report_done(action, actor=self.p.kacho_a, note="手順書を改訂した")
         with self.assertRaises(PermissionDenied):
-            actions.verify_action(action, actor=self.p.kacho_a)
-        actions.verify_action(action, actor=self.p.admin)
+            corrections.verify_action(action, actor=self.p.kacho_a)
+        corrections.verify_action(action, actor=self.p.admin)
         action.refresh_from_db()
         self.assertEqual(action.status, "verified")
 
@@ -178,8 +179,8 @@ class AnswerTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         answer_all(checklist, self.p.deputy_a)
         with self.assertRaises(PermissionDenied):
-            actions.submit_checklist(checklist, actor=self.p.deputy_a)
-        actions.submit_checklist(checklist, actor=self.p.kacho_a)
+            self_inspection.submit_checklist(checklist, actor=self.p.deputy_a)
+        self_inspection.submit_checklist(checklist, actor=self.p.kacho_a)
 
     def test_an_outsider_cannot_answer(self):
         campaign = open_campaign(self.p)
@@ -192,9 +193,9 @@ class AnswerTests(InspectionTestCase):
         campaign = open_campaign(self.p)
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         first = checklist.questions.first()
-        actions.save_answers(checklist, actor=self.p.kacho_a, answers={first.pk: (N, "")})
+        self_inspection.save_answers(checklist, actor=self.p.kacho_a, answers={first.pk: (N, "")})
         with self.assertRaises(ValidationError):
-            actions.submit_checklist(checklist, actor=self.p.kacho_a)
+            self_inspection.submit_checklist(checklist, actor=self.p.kacho_a)
         checklist.refresh_from_db()
         self.assertEqual(checklist.status, ChecklistStatus.OPEN)
         self.assertFalse(CorrectiveAction.objects.exists())
@@ -204,7 +205,7 @@ class BadInputTests(InspectionTestCase):
     def test_an_answer_to_a_closed_campaign_is_refused(self):
         campaign = open_campaign(self.p)
         checklist = campaign.checklists.get(unit=self.p.unit_a)
-        actions.close_campaign(campaign, actor=self.p.admin)
+        self_inspection.close_campaign(campaign, actor=self.p.admin)
         events = Event.objects.count()
         with self.assertRaisesMessage(ValidationError, "実施中ではない"):
             answer_all(checklist, self.p.kacho_a)
@@ -217,10 +218,10 @@ class BadInputTests(InspectionTestCase):
         campaign = open_campaign(self.p)
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         answer_all(checklist, self.p.kacho_a)
-        actions.submit_checklist(checklist, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(checklist, actor=self.p.kacho_a)
         question = Question.objects.filter(checklist=checklist).first()
         with self.assertRaises(ValidationError):
-            actions.save_answers(
+            self_inspection.save_answers(
                 checklist, actor=self.p.kacho_a, answers={question.pk: (N, "変更")}
             )
         self.assertEqual(Answer.objects.get(question=question).value, C)
@@ -230,7 +231,7 @@ class BadInputTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         question = checklist.questions.first()
         with self.assertRaises(ValidationError):
-            actions.save_answers(checklist, actor=self.p.kacho_a, answers={question.pk: ("x", "")})
+            self_inspection.save_answers(checklist, actor=self.p.kacho_a, answers={question.pk: ("x", "")})
         self.assertFalse(Answer.objects.exists())
 
     def test_a_corrective_action_due_before_it_was_opened_is_refused(self):
@@ -239,7 +240,7 @@ class BadInputTests(InspectionTestCase):
         (question,) = answer_all(checklist, self.p.kacho_a)[:1]
         before = CorrectiveAction.objects.count()
         with self.assertRaisesMessage(ValidationError, "期限が登録日より前"):
-            actions.open_corrective_action(
+            corrections.open_corrective_action(
                 actor=self.p.admin,
                 unit=self.p.unit_a,
                 owner=self.p.person_kacho_a,
@@ -252,7 +253,7 @@ class BadInputTests(InspectionTestCase):
 
     def test_a_campaign_without_units_is_refused(self):
         with self.assertRaises(ValidationError):
-            actions.create_campaign(
+            self_inspection.create_campaign(
                 actor=self.p.admin,
                 fiscal_year=2026,
                 title="空",
@@ -263,7 +264,7 @@ class BadInputTests(InspectionTestCase):
     def test_a_unit_for_which_no_inspected_role_is_held_is_refused(self):
         # A 係 has no 情報管理者 of its own: it answers through its 課.
         with self.assertRaisesMessage(ValidationError, self.p.unit_a1.name):
-            actions.create_campaign(
+            self_inspection.create_campaign(
                 actor=self.p.admin,
                 fiscal_year=2026,
                 title="係",
@@ -274,7 +275,7 @@ class BadInputTests(InspectionTestCase):
 
     def test_only_the_office_opens_a_campaign(self):
         with self.assertRaises(PermissionDenied):
-            actions.create_campaign(
+            self_inspection.create_campaign(
                 actor=self.p.kacho_a,
                 fiscal_year=2026,
                 title="点検",
@@ -282,7 +283,7 @@ class BadInputTests(InspectionTestCase):
                 units=[self.p.unit_a],
             )
         # The CISO and the CSIRT (incident responders) are the security office too.
-        actions.create_campaign(
+        self_inspection.create_campaign(
             actor=self.p.ciso,
             fiscal_year=2026,
             title="点検",
@@ -297,10 +298,10 @@ class CampaignChangeTests(InspectionTestCase):
         b = campaign.checklists.get(unit=self.p.unit_b)
         a = campaign.checklists.get(unit=self.p.unit_a)
         answer_all(a, self.p.kacho_a)
-        actions.submit_checklist(a, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(a, actor=self.p.kacho_a)
         later = dt.date(2099, 7, 31)
 
-        actions.change_campaign(
+        self_inspection.change_campaign(
             campaign, actor=self.p.admin, title="令和8年度 自己点検(延長)", deadline=later
         )
 
@@ -317,11 +318,11 @@ class CampaignChangeTests(InspectionTestCase):
 
     def test_a_title_change_tells_nobody_and_no_change_writes_nothing(self):
         campaign = open_campaign(self.p)
-        actions.change_campaign(
+        self_inspection.change_campaign(
             campaign, actor=self.p.admin, title="新しい題名", deadline=campaign.deadline
         )
         self.assertFalse(OutboundMail.objects.filter(topic="inspections.deadline_changed").exists())
-        actions.change_campaign(
+        self_inspection.change_campaign(
             campaign, actor=self.p.admin, title="新しい題名", deadline=campaign.deadline
         )
         self.assertEqual(Event.objects.filter(action="inspection.campaign_changed").count(), 1)
@@ -330,11 +331,11 @@ class CampaignChangeTests(InspectionTestCase):
         campaign = open_campaign(self.p)
         before = Event.objects.count()
         with self.assertRaises(PermissionDenied):
-            actions.change_campaign(
+            self_inspection.change_campaign(
                 campaign, actor=self.p.kacho_a, title="x", deadline=dt.date(2099, 12, 31)
             )
         with self.assertRaises(ValidationError) as past:
-            actions.change_campaign(
+            self_inspection.change_campaign(
                 campaign,
                 actor=self.p.admin,
                 title=campaign.title,
@@ -342,14 +343,14 @@ class CampaignChangeTests(InspectionTestCase):
             )
         self.assertIn("deadline", past.exception.message_dict)
         with self.assertRaises(ValidationError) as blank:
-            actions.change_campaign(
+            self_inspection.change_campaign(
                 campaign, actor=self.p.admin, title="  ", deadline=campaign.deadline
             )
         self.assertIn("title", blank.exception.message_dict)
-        actions.close_campaign(campaign, actor=self.p.admin)
+        self_inspection.close_campaign(campaign, actor=self.p.admin)
         before = Event.objects.count()
         with self.assertRaises(ValidationError):
-            actions.change_campaign(
+            self_inspection.change_campaign(
                 campaign, actor=self.p.admin, title="x", deadline=dt.date(2099, 12, 31)
             )
         self.assertEqual(Event.objects.count(), before)

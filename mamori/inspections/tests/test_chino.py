@@ -1,6 +1,6 @@
 import datetime as dt
 
-from mamori.inspections import actions
+from mamori.inspections.actions import self_inspection
 from mamori.lib.testing import PersonaTestCase, load_policy
 from mamori.policy.models import Obligation
 
@@ -14,7 +14,7 @@ class ChinoTests(PersonaTestCase):
         cls.version = load_policy("chino")
 
     def test_a_division_answers_for_its_security_manager(self):
-        campaign = actions.create_campaign(
+        campaign = self_inspection.create_campaign(
             actor=self.p.admin,
             fiscal_year=2026,
             title="令和8年度 自己点検",

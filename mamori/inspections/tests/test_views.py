@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from mamori.inspections import actions
+from mamori.inspections.actions import audits, evidence_files, self_inspection
 from mamori.inspections.models import (
     Answer,
     AnswerValue,
@@ -96,7 +96,7 @@ class ChecklistViewTests(InspectionTestCase):
         self.assertEqual(export.status_code, 200)
         self.assertTrue(export.content.startswith(b"PK"))
         answer_all(self.checklist, self.p.kacho_a, [AnswerValue.NOT_COMPLIED])
-        actions.submit_checklist(self.checklist, actor=self.p.kacho_a)
+        self_inspection.submit_checklist(self.checklist, actor=self.p.kacho_a)
         pdf = self.client.get(reverse("inspections:campaign_pdf", args=[self.campaign.pk]))
         self.assertEqual(pdf["Content-Type"], "application/pdf")
         self.assertTrue(pdf.content.startswith(b"%PDF"))
@@ -132,8 +132,8 @@ class QueryCountTests(InspectionTestCase):
             campaign = open_campaign(self.p)
             checklist = campaign.checklists.get(unit=self.p.unit_a)
             answer_all(checklist, self.p.kacho_a, [AnswerValue.NOT_COMPLIED])
-            actions.submit_checklist(checklist, actor=self.p.kacho_a)
-            plan = actions.create_audit_plan(
+            self_inspection.submit_checklist(checklist, actor=self.p.kacho_a)
+            plan = audits.create_audit_plan(
                 actor=self.p.admin,
                 title=f"監査 {i}",
                 fiscal_year=2026,
@@ -142,7 +142,7 @@ class QueryCountTests(InspectionTestCase):
                 start_on=dt.date(2026, 9, 1),
                 end_on=dt.date(2026, 9, 30),
             )
-            finding = actions.record_finding(
+            finding = audits.record_finding(
                 plan,
                 actor=self.p.auditor,
                 severity="low",
@@ -150,7 +150,7 @@ class QueryCountTests(InspectionTestCase):
                 units=[self.p.unit_a],
                 clauses=[],
             )
-            actions.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
+            audits.request_follow_ups(finding, actor=self.p.admin, units=[self.p.unit_b])
 
     def test_the_checklist_page_does_not_query_per_question(self):
         from django.db import connection
@@ -160,7 +160,7 @@ class QueryCountTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         url = reverse("inspections:checklist", args=[checklist.pk])
         first = checklist.questions.order_by("order").first()
-        actions.save_answers(
+        self_inspection.save_answers(
             checklist, actor=self.p.kacho_a, answers={first.pk: (AnswerValue.COMPLIED, "")}
         )
         self.sign_in(self.p.kacho_a)
@@ -169,7 +169,7 @@ class QueryCountTests(InspectionTestCase):
             self.client.get(url)
         answer_all(checklist, self.p.kacho_a, [AnswerValue.NOT_COMPLIED] * 3)
         for answer in Answer.objects.filter(question__checklist=checklist)[:3]:
-            actions.add_evidence(
+            evidence_files.add_evidence(
                 actor=self.p.kacho_a, upload=SimpleUploadedFile("a.txt", b"x"), answer=answer
             )
         with CaptureQueriesContext(connection) as many:
@@ -190,7 +190,7 @@ class QueryCountTests(InspectionTestCase):
 
 class QuestionEditingTests(InspectionTestCase):
     def test_the_office_adds_a_question_citing_a_clause_by_its_reference(self):
-        campaign = actions.create_campaign(
+        campaign = self_inspection.create_campaign(
             actor=self.p.admin,
             fiscal_year=2026,
             title="点検",

@@ -8,7 +8,7 @@ import io
 from django.test import TestCase
 from openpyxl import Workbook, load_workbook
 
-from mamori.ledger import actions, excel
+from mamori.ledger import actions, excel, excel_reader, import_plan
 from mamori.ledger.events import LedgerEvent
 from mamori.ledger.models import InformationAsset
 from mamori.lib.testing import build_ledger, build_personas, load_policy
@@ -76,7 +76,7 @@ class LedgerFileTests(TestCase):
         self.context = active_context()
 
     def plan(self, data: bytes, name: str = "台帳.xlsx", user=None):
-        return excel.plan_import(data, name, context=self.context, user=user)
+        return import_plan.plan_import(data, name, context=self.context, user=user)
 
     def exported(self, fmt: str = "xlsx", encoding: str = "utf-8-sig") -> bytes:
         out = io.BytesIO()
@@ -130,7 +130,7 @@ class LedgerFileTests(TestCase):
         self.assertEqual(plan.counts(), {"create": 0, "update": 1, "unchanged": 4, "reject": 0})
         changed = next(r for r in plan.rows if r.action == "update")
         self.assertEqual(changed.changes, {"location": ("市民課 書庫", "市民課 耐火書庫")})
-        excel.commit_import(plan, context=self.context, actor=self.p.admin)
+        import_plan.commit_import(plan, context=self.context, actor=self.p.admin)
         self.assertEqual(
             InformationAsset.objects.get(ledger_no="A-0001").location, "市民課 耐火書庫"
         )
@@ -174,7 +174,7 @@ class LedgerFileTests(TestCase):
         )
         plan = self.plan(xlsx_bytes(rows))
         self.assertTrue(plan.ok, plan.errors + plan.file_errors)
-        excel.commit_import(plan, context=self.context, actor=self.p.kacho_a)
+        import_plan.commit_import(plan, context=self.context, actor=self.p.kacho_a)
         first = InformationAsset.objects.get(ledger_no="A-0100")
         second = InformationAsset.objects.get(ledger_no="A-0101")
         self.assertEqual(first.obtained_on, dt.date(2025, 4, 1))
@@ -202,7 +202,7 @@ class LedgerFileTests(TestCase):
         good.update(values)
         return xlsx_bytes([header, [good.get(h) for h in header]])
 
-    def only_error(self, plan) -> excel.CellError:
+    def only_error(self, plan) -> excel_reader.CellError:
         self.assertFalse(plan.ok)
         self.assertEqual(len(plan.errors), 1, [str(e) for e in plan.errors])
         return plan.errors[0]
@@ -289,7 +289,7 @@ class LedgerFileTests(TestCase):
         self.assertEqual(plan.counts()["reject"], 2)
         self.assertEqual(len(plan.errors), 2)
         with self.assertRaises(ValueError):
-            excel.commit_import(plan, context=self.context, actor=None)
+            import_plan.commit_import(plan, context=self.context, actor=None)
         self.assertFalse(InformationAsset.objects.filter(ledger_no__startswith="A-04").exists())
 
     def test_a_kind_and_type_that_do_not_fit_are_reported(self):

@@ -5,7 +5,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from mamori.policy.parser import ParsedDocument, compact, parse_bytes, width
+from mamori.policy.parser import ParsedDocument, parse_bytes
+from mamori.policy.text import compact, width
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = Path(__file__).resolve().parent / "data"

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mamori.policy.parser import PolicyTextError, decode, modality_of, parse_text, sentences
+from mamori.policy.parser import modality_of, parse_text, sentences
+from mamori.policy.text import PolicyTextError, decode
 
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mamori.accounts.models import User
-from mamori.ledger import excel
+from mamori.ledger import excel, import_plan
 from mamori.ledger.models import InformationAsset
 from mamori.policy.rules import active_context
 
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             self._import(data, path.name, context, user, dry_run)
 
     def _import(self, data, name, context, user, dry_run):
-        plan = excel.plan_import(
+        plan = import_plan.plan_import(
             data, name, context=context, user=user, progress=self._progress, lock=not dry_run
         )
         counts = plan.counts()
@@ -92,7 +92,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"dry run: {summary}")
             return
-        stored = excel.commit_import(plan, context=context, actor=user, progress=self._progress)
+        stored = import_plan.commit_import(plan, context=context, actor=user, progress=self._progress)
         self.stdout.write(
             f"stored: create {stored['create']}, update {stored['update']}, unchanged {stored['unchanged']}"
         )

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mamori.policy.packs import PackError, read_pack
-from mamori.policy.parser import PolicyTextError, parse_bytes
+from mamori.policy.parser import parse_bytes
+from mamori.policy.text import PolicyTextError
 
 
 class Command(BaseCommand):

@@ -1,11 +1,9 @@
-"""Every change to a self-inspection or an audit: one function each, atomic, with its
-trail event in the same transaction. Bad input raises ValidationError and changes nothing."""
+"""Self-inspection (自己点検): campaigns with a checklist per unit generated from the
+obligations of the inspected roles, answering and submitting, and reminders."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,21 +11,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mamori.access import action, authorize
+from mamori.inspections.actions.common import _context, _url
 from mamori.inspections.events import InspectionEvent
 from mamori.inspections.models import (
-    ActionStatus,
     Answer,
     AnswerValue,
-    AuditFinding,
-    AuditPlan,
     Campaign,
     CampaignStatus,
     Checklist,
     ChecklistStatus,
     CorrectiveAction,
-    Evidence,
-    FollowUp,
-    FollowUpStatus,
     Question,
 )
 from mamori.inspections.responders import (
@@ -46,13 +39,6 @@ from mamori.trail.chain import record, snapshot
 # Answers that open a corrective action on submission: 未遵守, and 一部遵守 too — a
 # partly complied obligation is still a gap someone must close.
 NEEDS_ACTION = (AnswerValue.NOT_COMPLIED, AnswerValue.PARTIAL)
-
-
-def _context() -> PolicyContext:
-    context = active_context()
-    if context is None:
-        raise ValidationError(_("No policy is in force yet."))
-    return context
 
 
 # Campaigns ---------------------------------------------------------------------------------
@@ -310,12 +296,6 @@ def change_campaign(campaign: Campaign, *, actor, title: str, deadline: dt.date)
     return campaign
 
 
-def _url(name: str, *args) -> str:
-    from django.urls import reverse
-
-    return settings.MAMORI_BASE_URL.rstrip("/") + reverse(name, args=args)
-
-
 # Answering ---------------------------------------------------------------------------------
 
 
@@ -409,399 +389,6 @@ def submit_checklist(checklist: Checklist, *, actor, due_days: int | None = None
         after={"status": checklist.status, "corrective_actions": len(created)},
     )
     return created
-
-
-# Evidence ----------------------------------------------------------------------------------
-
-
-def check_upload(upload) -> None:
-    suffix = Path(upload.name or "").suffix.lower().lstrip(".")
-    allowed = settings.MAMORI_EVIDENCE_TYPES
-    if suffix not in allowed:
-        raise ValidationError(
-            {
-                "file": _("Files of this type cannot be attached. Allowed: %(types)s.")
-                % {"types": ", ".join(allowed)}
-            }
-        )
-    if upload.size > settings.MAMORI_EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(mb)s MB.")
-                % {"mb": settings.MAMORI_EVIDENCE_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-
-
-@action
-def add_evidence(*, actor, upload, answer: Answer | None = None, finding=None) -> Evidence:
-    """Attach a file to an answer (by who may answer) or to a finding (by its auditors)."""
-    check_upload(upload)
-    if answer is not None:
-        _answerable(answer.question.checklist, actor)
-        target = answer.question.checklist
-    else:
-        authorize(actor, "record", finding.plan, what=f"attach evidence to finding {finding.pk}")
-        target = finding
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    name = Path(upload.name).name[:200]
-    evidence = Evidence(
-        answer=answer,
-        finding=finding,
-        name=name,
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-        uploaded_at=clock.now(),
-    )
-    evidence.file.save(name, upload, save=False)
-    # Should storing the row fail, the file written above is removed again.
-    path = evidence.file.path
-    try:
-        evidence.save()
-        record(
-            InspectionEvent.EVIDENCE_ADDED,
-            actor=actor,
-            target=target,
-            after=snapshot(evidence, ["name", "size", "sha256"]),
-        )
-    except Exception:
-        Path(path).unlink(missing_ok=True)
-        raise
-    return evidence
-
-
-def sweep_orphan_evidence(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Remove evidence files no Evidence row refers to: left behind when the transaction that
-    stored one was rolled back after the file was written. Only files older than
-    `older_than` go, so an upload in progress is never touched. Returns how many."""
-    root = Path(settings.MEDIA_ROOT) / "inspections"
-    if not root.is_dir():
-        return 0
-    kept = {Path(name).as_posix() for name in Evidence.objects.values_list("file", flat=True)}
-    cutoff = (clock.now() - older_than).timestamp()
-    removed = 0
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        name = path.relative_to(settings.MEDIA_ROOT).as_posix()
-        if name not in kept and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-# Corrective actions ------------------------------------------------------------------------
-
-
-@action
-def open_corrective_action(
-    *,
-    actor,
-    unit: OrgUnit,
-    owner,
-    description: str,
-    due_on: dt.date,
-    opened_on: dt.date | None = None,
-    answer: Answer | None = None,
-    finding: AuditFinding | None = None,
-) -> CorrectiveAction:
-    opened_on = opened_on or clock.today()
-    if finding is not None:
-        authorize(actor, "open_action", finding)
-    else:
-        authorize(actor, "verify", CorrectiveAction)
-    return _create_action(
-        actor=actor,
-        unit=unit,
-        owner=owner,
-        description=description,
-        due_on=due_on,
-        opened_on=opened_on,
-        answer=answer,
-        finding=finding,
-    )
-
-
-def _create_action(
-    *, actor, unit, owner, description, due_on, opened_on, answer=None, finding=None
-) -> CorrectiveAction:
-    """The corrective action, its trail entry and the owner's mail; permission is the
-    caller's to check."""
-    if answer is None and finding is None:
-        raise ValidationError(_("A corrective action follows an answer or a finding."))
-    if due_on is None or due_on < opened_on:
-        raise ValidationError({"due_on": _("The due date is before the day it was opened.")})
-    if not (description or "").strip():
-        raise ValidationError({"description": _("Say what is to be done.")})
-    action = CorrectiveAction.objects.create(
-        answer=answer,
-        finding=finding,
-        unit=unit,
-        owner=owner,
-        description=description.strip(),
-        opened_on=opened_on,
-        due_on=due_on,
-    )
-    record(
-        InspectionEvent.ACTION_OPENED,
-        actor=actor,
-        target=action,
-        after=snapshot(action, ["unit", "owner", "description", "opened_on", "due_on"]),
-    )
-    if owner is not None:
-        outbox.queue(
-            [owner],
-            _("Corrective action for %(unit)s") % {"unit": unit.name},
-            _("A corrective action is yours, due %(due)s:\n%(text)s\n%(url)s")
-            % {
-                "due": due_on,
-                "text": action.description,
-                "url": _url("inspections:action", action.pk),
-            },
-            topic="inspections.action",
-        )
-    return action
-
-
-@action
-def report_done(action: CorrectiveAction, *, actor, note: str) -> CorrectiveAction:
-    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    authorize(actor, "report_done", action)
-    if action.status != ActionStatus.OPEN:
-        raise ValidationError(_("The action is not open."))
-    if not (note or "").strip():
-        raise ValidationError({"note": _("Say what was done.")})
-    action.status, action.done_note, action.done_at = ActionStatus.DONE, note.strip(), clock.now()
-    action.save(update_fields=["status", "done_note", "done_at"])
-    record(
-        InspectionEvent.ACTION_DONE,
-        actor=actor,
-        target=action,
-        after={"status": action.status, "note": action.done_note},
-    )
-    return action
-
-
-@action
-def verify_action(action: CorrectiveAction, *, actor) -> CorrectiveAction:
-    authorize(actor, "verify", action)
-    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    if action.status != ActionStatus.DONE:
-        raise ValidationError(_("Only an action reported done can be verified."))
-    action.status, action.verified_at, action.verified_by = (
-        ActionStatus.VERIFIED,
-        clock.now(),
-        actor,
-    )
-    action.save(update_fields=["status", "verified_at", "verified_by"])
-    record(InspectionEvent.ACTION_VERIFIED, actor=actor, target=action, after={"verified": True})
-    return action
-
-
-# Audits ------------------------------------------------------------------------------------
-
-
-def check_independence(units: list[OrgUnit], auditors: list) -> None:
-    """An auditor must not belong to an audited unit or to a unit below it."""
-    clashes = []
-    for auditor in auditors:
-        person = getattr(auditor, "person", None)
-        if person is None:
-            continue
-        for unit in units:
-            if person.unit.path.startswith(unit.path):
-                clashes.append(f"{person.name}({unit.name})")
-    if clashes:
-        raise ValidationError(
-            {
-                "auditors": _("An auditor belongs to an audited unit: %(who)s.")
-                % {"who": "、".join(clashes)}
-            }
-        )
-
-
-@action
-def create_audit_plan(
-    *,
-    actor,
-    title: str,
-    fiscal_year: int,
-    units: list[OrgUnit],
-    auditors: list,
-    start_on: dt.date,
-    end_on: dt.date,
-) -> AuditPlan:
-    authorize(actor, "change", AuditPlan)
-    if not units:
-        raise ValidationError({"units": _("Choose at least one unit.")})
-    if not auditors:
-        raise ValidationError({"auditors": _("Choose at least one auditor.")})
-    if end_on < start_on:
-        raise ValidationError({"end_on": _("The period ends before it starts.")})
-    check_independence(units, auditors)
-    plan = AuditPlan.objects.create(
-        title=title,
-        fiscal_year=fiscal_year,
-        start_on=start_on,
-        end_on=end_on,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        created_at=clock.now(),
-    )
-    plan.units.set(units)
-    plan.auditors.set(auditors)
-    record(
-        InspectionEvent.AUDIT_PLANNED,
-        actor=actor,
-        target=plan,
-        after={
-            **snapshot(plan, ["title", "fiscal_year", "start_on", "end_on"]),
-            "units": [u.code for u in units],
-            "auditors": [a.username for a in auditors],
-        },
-    )
-    return plan
-
-
-@action
-def record_finding(
-    plan: AuditPlan, *, actor, severity: str, description: str, units: list, clauses: list
-) -> AuditFinding:
-    authorize(actor, "record", plan)
-    if not (description or "").strip():
-        raise ValidationError({"description": _("Describe the finding.")})
-    planned = set(plan.units.values_list("pk", flat=True))
-    if not units or any(u.pk not in planned for u in units):
-        raise ValidationError({"units": _("Choose units among those audited.")})
-    finding = AuditFinding.objects.create(
-        plan=plan,
-        severity=severity,
-        description=description.strip(),
-        recorded_by=actor,
-        recorded_at=clock.now(),
-    )
-    finding.units.set(units)
-    finding.clauses.set(clauses)
-    record(
-        InspectionEvent.FINDING_RECORDED,
-        actor=actor,
-        target=finding,
-        after={
-            "severity": severity,
-            "description": finding.description,
-            "units": [u.code for u in units],
-            "clauses": [str(c) for c in clauses],
-        },
-    )
-    return finding
-
-
-@action
-def request_follow_ups(finding: AuditFinding, *, actor, units: list[OrgUnit]) -> list[FollowUp]:
-    """「他の部署でも同様の問題がないか確認させる」: a follow-up for each unit, heads told."""
-    authorize(actor, "follow_up", finding)
-    if not units:
-        raise ValidationError({"units": _("Choose at least one unit.")})
-    existing = set(finding.follow_ups.values_list("unit_id", flat=True))
-    context = _context()
-    now = clock.now()
-    items = []
-    for unit in units:
-        if unit.pk in existing:
-            continue
-        follow_up = FollowUp.objects.create(
-            finding=finding, unit=unit, requested_by=actor, requested_at=now
-        )
-        items.append(follow_up)
-        heads = context.org.heads.get(unit.pk, [])
-        outbox.queue(
-            heads,
-            _("Please check: an audit finding may apply to %(unit)s") % {"unit": unit.name},
-            _(
-                "An audit found the following elsewhere. Check whether it applies to your unit "
-                "and answer.\n%(text)s\n%(url)s"
-            )
-            % {"text": finding.description, "url": _url("inspections:follow_up", follow_up.pk)},
-            topic="inspections.follow_up",
-        )
-    if items:
-        record(
-            InspectionEvent.FOLLOW_UP_REQUESTED,
-            actor=actor,
-            target=finding,
-            after={"units": [f.unit.code for f in items]},
-        )
-    return items
-
-
-@action
-def answer_follow_up(
-    follow_up: FollowUp,
-    *,
-    actor,
-    answer: str,
-    applies: bool | None,
-    due_on: dt.date | None = None,
-) -> FollowUp:
-    """The unit's answer to 「同様の問題がないか確認」: whether the same issue was found there and
-    what it found. Found, it becomes the unit's corrective action on the finding (owned by the
-    unit's head, due `due_on` or in MAMORI_CORRECTIVE_ACTION_DAYS days), tracked and verified
-    like the audited unit's own."""
-    follow_up = (
-        FollowUp.objects.select_for_update().select_related("finding", "unit").get(pk=follow_up.pk)
-    )
-    authorize(actor, "answer", follow_up)
-    if follow_up.status != FollowUpStatus.OPEN:
-        raise ValidationError(_("This follow-up has already been answered."))
-    errors = {}
-    if applies is None:
-        errors["applies"] = _("Say whether the same issue was found in the unit.")
-    if not (answer or "").strip():
-        errors["answer"] = _("Write the answer.")
-    today = clock.today()
-    if applies and due_on is not None and due_on < today:
-        errors["due_on"] = _("The due date is before the day it was opened.")
-    if errors:
-        raise ValidationError(errors)
-    follow_up.status = FollowUpStatus.ANSWERED
-    follow_up.answer = answer.strip()
-    follow_up.applies = applies
-    follow_up.answered_by, follow_up.answered_at = actor, clock.now()
-    if applies:
-        heads = _context().org.heads.get(follow_up.unit_id, [])
-        owner = heads[0] if heads else getattr(actor, "person", None)
-        follow_up.corrective_action = _create_action(
-            actor=actor,
-            unit=follow_up.unit,
-            owner=owner,
-            description=follow_up.answer,
-            due_on=due_on or today + dt.timedelta(days=settings.MAMORI_CORRECTIVE_ACTION_DAYS),
-            opened_on=today,
-            finding=follow_up.finding,
-        )
-    follow_up.save(
-        update_fields=[
-            "status",
-            "answer",
-            "applies",
-            "corrective_action",
-            "answered_by",
-            "answered_at",
-        ]
-    )
-    record(
-        InspectionEvent.FOLLOW_UP_ANSWERED,
-        actor=actor,
-        target=follow_up,
-        after={
-            "answer": follow_up.answer,
-            "applies": applies,
-            "corrective_action": follow_up.corrective_action_id,
-        },
-    )
-    return follow_up
 
 
 # Reminders ---------------------------------------------------------------------------------
