@@ -89,7 +89,6 @@ def main() -> None:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from mamori.org.scope import home_division
 
     from mamori.accounts.actions import create_user
     from mamori.accounts.models import AppRole
@@ -120,7 +119,7 @@ def main() -> None:
     busiest = (
         InformationAsset.objects.values("owner_unit").annotate(n=Count("pk")).order_by("-n").first()
     )
-    division = home_division(OrgUnit.objects.get(pk=busiest["owner_unit"]))
+    division = OrgUnit.objects.get(pk=busiest["owner_unit"]).division()
     head = Person.objects.filter(
         unit=division, status="active", position__is_unit_head=True
     ).first()
