@@ -97,7 +97,7 @@ class LayerTests(SimpleTestCase):
         below = {
             "lib": set(),
             "mail": {"lib"},
-            "trail": {"lib"},
+            "trail": {"lib", "mail"},
             "access": {"lib", "trail"},
         }
         for app, allowed in below.items():
