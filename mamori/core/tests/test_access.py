@@ -90,6 +90,20 @@ def _task(p) -> int:
     return found.pk
 
 
+def _designation(p) -> int:
+    """The 副情報管理者 designation of unit A (lib/testing.py)."""
+    from mamori.policy.models import RoleDesignation
+
+    return RoleDesignation.objects.get(role_key="deputy_info_manager", unit=p.unit_a).pk
+
+
+def _step(p) -> int:
+    """The pending step of the sample request."""
+    from mamori.approvals.models import ApprovalStep
+
+    return ApprovalStep.objects.filter(request_id=sample_request(p)).order_by("pk").first().pk
+
+
 def _incident_object(p):
     from mamori.incidents.models import Incident
 
@@ -160,7 +174,10 @@ ACCESS = {
     "policy:mine": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:roles": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:designation_create": (lambda p: [], [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST]),
-    "policy:designation_end": (lambda p: [1], [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST]),
+    "policy:designation_end": (
+        lambda p: [_designation(p)],
+        [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST],
+    ),
     "policy:classification": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:diff": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "public:public": (lambda p: ["sendai"], [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
@@ -280,7 +297,7 @@ ACCESS = {
         [IN, 302, NF, NF, 302, NF, 302, 302, 302, 302],
     ),
     "approvals:reroute": (
-        lambda p: [sample_request(p), 1],
+        lambda p: [sample_request(p), _step(p)],
         [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST],
     ),
     "approvals:pdf": (lambda p: [sample_request(p)], [IN, OK, NF, NF, OK, NF, OK, OK, OK, OK]),
