@@ -11,16 +11,11 @@ def mamori(request):
     user = getattr(request, "user", None)
 
     def compliance_link() -> bool:
-        """Whether the navigation offers the compliance dashboard: administrators and
-        auditors always, others by their policy roles (the CISO, the CSIRT, a 課長 for their
-        units) as the dashboard decides. Asked only when a page renders the navigation and
-        remembered in the session for ten minutes, so pages do not pay for it each time; the
-        dashboard itself always checks."""
+        """Whether the navigation offers the compliance dashboard: as the access model
+        answers for the dashboard itself (compliance/access.py: "oversee"). Asked only when a
+        page renders the navigation and remembered in the session for ten minutes, so pages
+        do not pay for loading the policy each time; the dashboard itself always asks."""
         if user is None or not user.is_authenticated:
-            return False
-        if user.is_administrator or user.is_auditor:
-            return True
-        if getattr(user, "person", None) is None:
             return False
         session = getattr(request, "session", None)
         remembered = session.get("mamori_nav_compliance") if session is not None else None

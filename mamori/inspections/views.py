@@ -105,7 +105,11 @@ def home(request):
     return render(
         request,
         "inspections/home.html",
-        {"campaigns": campaigns, "office": office},
+        {
+            "campaigns": campaigns,
+            "office": office,
+            "may_read_campaigns": request.access.can("view", Campaign),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """Template filters for Japanese dates: 和暦 and 年度."""
 
 from django import template
+from django.apps import apps
 
 from mamori.lib.choices import display as choice_display
 from mamori.lib.wareki import show_date, show_datetime, show_nendo
@@ -50,3 +51,18 @@ def get_item(mapping, key):
 def display(obj, name: str):
     """{{ asset|display:"subkind" }}: the label of a choice field (cached, unlike get_FOO_display)."""
     return choice_display(obj, name)
+
+
+@register.simple_tag(takes_context=True)
+def can(context, action: str, target) -> bool:
+    """What the access model answers for the signed-in user (mamori.access):
+
+        {% can "change" asset as may_edit %}
+        {% can "change" "org.OrgUnit" as may_add %}     (may they do it to any?)
+    """
+    access = getattr(context.get("request"), "access", None)
+    if access is None or target in (None, ""):
+        return False
+    if isinstance(target, str):
+        target = apps.get_model(target)
+    return access.can(action, target)
