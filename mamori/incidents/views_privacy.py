@@ -204,14 +204,19 @@ def report_edit(request, pk: int, stage: str):
     _require(request, "report_legally", incident)
     if stage not in ReportStage.values:
         raise Http404
+    decision = ReportingDecision.objects.filter(incident=incident).first()
+    if decision is None or not decision.required:
+        messages.error(request, _("No legal report is required by the decision on this incident."))
+        return redirect("incidents:privacy", pk=incident.pk)
     report = incident.legal_reports.filter(stage=stage).order_by("-version").first()
     if report is not None and report.is_sent:
         messages.info(request, _("This report has been sent; it is kept as it was."))
         return redirect("incidents:privacy", pk=incident.pk)
+    data = request.POST if request.method == "POST" else None  # an empty post is still a post
     if report is not None:
-        form = LegalReportForm(request.POST or None, instance=report)
+        form = LegalReportForm(data, instance=report)
     else:
-        form = LegalReportForm(request.POST or None, initial=draft_initial(incident, stage))
+        form = LegalReportForm(data, initial=draft_initial(incident, stage))
     if request.method == "POST" and form.is_valid():
         try:
             actions.save_legal_report(
