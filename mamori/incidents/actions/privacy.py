@@ -175,7 +175,8 @@ def decide_reporting(
             before=before,
             after=after | {"exempt": outcome.exempt},
         )
-        if before:
+        if before and outcome.required:
+            # A decision that now needs no report leaves the sent reports as they were.
             _reopen_sent(incident, actor=actor, now=now)
         if outcome.required and not before.get("required"):
             _tell_required(incident, decision, rule, context=active_context())

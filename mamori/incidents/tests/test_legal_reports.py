@@ -255,6 +255,17 @@ class LegalReportTests(SendaiTestCase):
         self.assertTrue(Event.objects.filter(action="incident.legal_report_reopened").exists())
         self.assertEqual(incident.timeline.filter(kind=TimelineKind.REPORTING_DECISION).count(), 2)
 
+    def test_a_change_to_no_report_required_is_recorded_and_leaves_the_sent_report(self):
+        incident = self.file()
+        self.decide(incident)
+        self.send(self.draft(incident, summary="紛失"), dt.date(2026, 4, 30))
+        encrypted = Answers(personal_data=True, sensitive=True, persons=130, strong_encryption=True)
+        decision = self.decide(
+            incident, encrypted, when=at(dt.date(2026, 5, 2)), reasoning="暗号化が確認された"
+        )
+        self.assertFalse(decision.required)
+        self.assertEqual(list(incident.legal_reports.values_list("version", flat=True)), [1])
+
     def test_the_draft_prints_with_the_commissions_items(self):
         incident = self.file()
         decision = self.decide(incident)
