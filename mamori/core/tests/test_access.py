@@ -90,6 +90,19 @@ def _task(p) -> int:
     return found.pk
 
 
+def _first_pk(app: str, model: str) -> int:
+    """The first row's key: on PostgreSQL keys are not reset between tests, so never 1."""
+    from django.apps import apps
+
+    return apps.get_model(app, model).objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
+def _first_step(p) -> int:
+    from mamori.approvals.models import ApprovalStep
+
+    return ApprovalStep.objects.filter(request_id=sample_request(p)).order_by("pk")[0].pk
+
+
 def _legal_report(p) -> list[int]:
     """The incident with a required reporting decision (by the CSIRT責任者: sensitive personal
     information) and the draft of its first report (速報)."""
@@ -182,7 +195,10 @@ ACCESS = {
     "policy:mine": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:roles": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:designation_create": (lambda p: [], [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST]),
-    "policy:designation_end": (lambda p: [1], [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST]),
+    "policy:designation_end": (
+        lambda p: [_first_pk("policy", "RoleDesignation")],
+        [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST],
+    ),
     "policy:classification": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "policy:diff": (lambda p: [], [IN, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     "public:public": (lambda p: ["sendai"], [OK, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
@@ -328,7 +344,7 @@ ACCESS = {
         [IN, 302, NF, NF, 302, NF, 302, 302, 302, 302],
     ),
     "approvals:reroute": (
-        lambda p: [sample_request(p), 1],
+        lambda p: [sample_request(p), _first_step(p)],
         [IN, NO, NO, NO, NO, NO, NO, NO, NO, POST],
     ),
     "approvals:pdf": (lambda p: [sample_request(p)], [IN, OK, NF, NF, OK, NF, OK, OK, OK, OK]),
