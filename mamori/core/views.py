@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from mamori.incidents import privacy
 from mamori.org.models import Person
 
 
@@ -21,7 +22,11 @@ def home(request):
             .select_related("position")
             .order_by(F("position__rank").asc(nulls_last=True), "employee_no")[:20]
         )
-    return render(request, "core/home.html", {"person": person, "colleagues": colleagues})
+    return render(
+        request,
+        "core/home.html",
+        {"person": person, "colleagues": colleagues, "legal": privacy.to_do(request.access)},
+    )
 
 
 @login_not_required

@@ -208,6 +208,17 @@ def build_ledger(structure: str, context) -> int:
             juki,
         ),
     ]
+    # What the entries record of personal information (the legal reports of a leak start here).
+    markings = {
+        "L-0001": {"personal_data": True, "personal_data_persons": 152000},
+        "L-0002": {"personal_data": True},
+        "L-0003": {
+            "personal_data": True,
+            "sensitive_personal_data": True,
+            "personal_data_persons": 130,
+        },
+        "L-0007": {"personal_data": True, "personal_data_persons": 152000},
+    }
     for (
         ledger_no,
         name,
@@ -242,6 +253,8 @@ def build_ledger(structure: str, context) -> int:
             backed_up=backed_up,
             last_backup_on=today - dt.timedelta(days=1) if backed_up else None,
             system=system,
+            notes="支援措置(DV等)の申出者の記録を含む。暗号化なし。" if ledger_no == "L-0003" else "",
+            **markings.get(ledger_no, {}),
         )
     LedgerReview.objects.create(
         unit=unit,

@@ -12,6 +12,11 @@
   responders and auditors.
 - The emergency response plan (緊急時対応計画): read by everyone; revised ("change") by the
   responders and the role the pack makes its author (茅野市 8(6): 最高情報統括責任者).
+- A leak of personal information: deciding whether the law requires a report
+  ("decide_reporting") and drafting, sending and recording the reports and the notices to
+  the persons concerned ("report_legally") follow "handle" (the responders and the chain);
+  who sees them follows "view" (auditors read). The register of legal reports per 年度
+  ("legal_register"): the responders and auditors, as the CSIRT dashboard.
 """
 
 from __future__ import annotations
@@ -40,9 +45,26 @@ def _told(access, incident) -> list:
 
 @rules_for(Incident)
 class IncidentRules(ObjectRules):
-    actions = ("view", "report", "handle", "note", "acknowledge", "statistics")
+    actions = (
+        "view",
+        "report",
+        "handle",
+        "note",
+        "acknowledge",
+        "statistics",
+        "decide_reporting",
+        "report_legally",
+        "legal_register",
+    )
+    # Actions that follow another one's rule.
+    SAME_AS = {
+        "decide_reporting": "handle",
+        "report_legally": "handle",
+        "legal_register": "statistics",
+    }
 
     def where(self, access, action):
+        action = self.SAME_AS.get(action, action)
         if not access.authenticated:
             return None
         if action == "report":
@@ -67,6 +89,7 @@ class IncidentRules(ObjectRules):
         return told  # handle, acknowledge
 
     def allows(self, access, action, obj):
+        action = self.SAME_AS.get(action, action)
         if not access.authenticated:
             return False
         if obj is None:

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from mamori.access import access_for
 from mamori.accounts.models import User
-from mamori.incidents.actions import emergency_plan, handling, reporting
-from mamori.incidents.models import EmergencyPlan, Incident
+from mamori.incidents.actions import emergency_plan, handling, privacy, reporting
+from mamori.incidents.models import EmergencyPlan, Incident, ReportingDecision
+from mamori.incidents.privacy import prefill
+from mamori.ledger.models import InformationAsset
 from mamori.lib import clock
 from mamori.policy.rules import active_context
 
@@ -74,6 +76,7 @@ def add_demo_incidents() -> int:
             "市民の方から「窓口の台にUSBメモリが落ちていた」と電話があり、確認中。",
             informant="市民の方(電話、氏名未確認)",
             severity="moderate",
+            personal_data=True,
         )
         count += 1
     told = access_for(kacho).verdict("acknowledge", usb)
@@ -120,6 +123,30 @@ def add_demo_incidents() -> int:
             summary="初版",
         )
     return count
+
+
+def add_demo_legal_report() -> bool:
+    """After the ledger is built: the lost USB memory is the ledger's L-0003, which holds
+    sensitive personal information (要配慮個人情報) unencrypted. The CSIRT adds it to the
+    incident and decides, from what the ledger records, that a report to the authority is
+    required: both deadlines show on the incident, the CSIRT dashboard and the CSIRT's home."""
+    context = active_context()
+    if context is None or context.personal_data_breach is None:
+        return False
+    usb = Incident.objects.filter(description__startswith="窓口に置いていた").first()
+    memory = InformationAsset.objects.filter(ledger_no="L-0003").first()
+    handler = _responder_account(context)
+    if usb is None or memory is None or handler is None:
+        return False
+    if ReportingDecision.objects.filter(incident=usb).exists():
+        return False
+    with clock.frozen(_at(1, 9, 30)):
+        handling.add_affected(usb, actor=handler, assets=[memory])
+    with clock.frozen(_at(1, 10)):
+        privacy.decide_reporting(
+            usb, actor=handler, known_on=_at(2, 16, 30).date(), answers=prefill(usb).answers
+        )
+    return True
 
 
 def _responder_account(context) -> User | None:

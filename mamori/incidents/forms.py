@@ -6,6 +6,8 @@ from mamori.incidents.models import (
     Detection,
     EmergencyPlan,
     Incident,
+    LegalReport,
+    NoticeMeans,
     PublicNotice,
     RecordKind,
     Severity,
@@ -117,6 +119,11 @@ class ReportForm(AffectedFields):
     suspected_crime = forms.BooleanField(
         label=_("Possibly a crime (unauthorized access etc.)"), required=False
     )
+    personal_data = forms.BooleanField(
+        label=_("Personal information may have leaked, been lost or damaged"),
+        required=False,
+        help_text=_("Names, addresses, records of residents or staff …, even a single person's."),
+    )
 
     field_order = [
         "type_code",
@@ -132,6 +139,7 @@ class ReportForm(AffectedFields):
         "wider_impact",
         "serious_external_impact",
         "suspected_crime",
+        "personal_data",
     ]
 
     def __init__(self, *args, access, types, **kwargs):
@@ -268,3 +276,99 @@ class PlanForm(forms.ModelForm):
 
 class StatisticsForm(forms.Form):
     year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=1989)
+
+
+# Personal information: the legal reports ------------------------------------------------------
+
+
+class ReportingDecisionForm(forms.Form):
+    """The questions that decide whether the law requires a report (the pack's
+    `personal_data_breach` rule); started from what the affected entries record."""
+
+    known_on = WarekiDateField(
+        label=_("Day the leak was known"),
+        required=False,
+        help_text=_("The periods of the reports count from the day after this day."),
+    )
+    personal_data = forms.BooleanField(
+        label=_("Personal information we hold has leaked, been lost or damaged, or may have"),
+        required=False,
+    )
+    sensitive = forms.BooleanField(
+        label=_("It includes sensitive personal information (要配慮個人情報, 条例要配慮個人情報)"),
+        required=False,
+    )
+    financial_damage = forms.BooleanField(
+        label=_("Its misuse may cause financial damage (bank accounts, card numbers …)"),
+        required=False,
+    )
+    unauthorized_purpose = forms.BooleanField(
+        label=_("It may have been done for an unauthorized purpose (intrusion, theft, taking out)"),
+        required=False,
+    )
+    persons = forms.IntegerField(
+        label=_("Number of persons"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty while it is being investigated (調査中)."),
+    )
+    persons_may_exceed = forms.BooleanField(
+        label=_("The number is not known yet but may exceed the threshold"), required=False
+    )
+    strong_encryption = forms.BooleanField(
+        label=_(
+            "The data was protected by strong encryption or an equivalent measure, and the key "
+            "did not leak with it (高度な暗号化その他の必要な措置)"
+        ),
+        required=False,
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required when no report is needed: say why."),
+    )
+
+    def __init__(self, *args, threshold: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if threshold is not None:
+            self.fields["persons_may_exceed"].label = _(
+                "The number is not known yet but may exceed %(n)s persons"
+            ) % {"n": threshold}
+
+
+class LegalReportForm(forms.ModelForm):
+    class Meta:
+        model = LegalReport
+        fields = [
+            "summary",
+            "items",
+            "persons",
+            "cause",
+            "secondary_damage",
+            "response_to_persons",
+            "publication",
+            "prevention",
+            "other",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "persons"}
+        help_texts = {"persons": _("Leave empty in a first report while it is being investigated.")}
+
+
+class SendReportForm(forms.Form):
+    sent_on = WarekiDateField(label=_("Sent on"), required=False)
+
+
+class PersonNoticeForm(forms.Form):
+    sent_on = WarekiDateField(label=_("Sent on"), required=False)
+    persons = forms.IntegerField(label=_("To how many persons"), min_value=1, required=False)
+    means = forms.ChoiceField(label=_("By what means"), choices=NoticeMeans.choices)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RegisterForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Fiscal year"), required=False, min_value=1989, max_value=2200
+    )

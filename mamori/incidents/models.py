@@ -90,6 +90,9 @@ class Incident(models.Model):
     suspected_crime = models.BooleanField(
         _("possibly a crime (unauthorized access etc.): liaise with the police"), default=False
     )
+    personal_data_reported = models.BooleanField(
+        _("the reporter says personal information may be involved"), default=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
     )
@@ -306,6 +309,9 @@ class TimelineKind(models.TextChoices):
     TASK = "task", _("Task")
     REPORT = "report", _("Report saved")
     PUBLIC_NOTICE = "public_notice", _("Informing citizens")
+    REPORTING_DECISION = "reporting_decision", _("Legal reporting decided")
+    LEGAL_REPORT = "legal_report", _("Legal report")
+    PERSON_NOTICE = "person_notice", _("Notice to the persons concerned")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
 
@@ -446,3 +452,136 @@ class EmergencyPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} v{self.number}"
+
+
+# Personal information: the legal reports (漏えい等の報告) -----------------------------------
+
+
+class ReportingDecision(models.Model):
+    """Whether a leak of personal information in the incident must be reported to the
+    authority the pack names (個人情報保護委員会), decided on the answers to the questions of
+    the pack's `personal_data_breach` rule; who answered, when, and why when no report is
+    needed. When a report is required, the day the situation was known starts the periods of
+    the first (速報) and the confirmed report (確報), and their due dates are kept here."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, related_name="reporting_decision"
+    )
+    rule_key = models.CharField(max_length=50)
+    known_on = models.DateField(_("known on"))
+    personal_data = models.BooleanField(_("personal information held by us is involved"))
+    sensitive = models.BooleanField(_("sensitive personal information (要配慮個人情報)"))
+    financial_damage = models.BooleanField(_("misuse may cause financial damage"))
+    unauthorized_purpose = models.BooleanField(_("may have been done for an unauthorized purpose"))
+    persons = models.PositiveIntegerField(_("number of persons"), null=True, blank=True)
+    persons_may_exceed = models.BooleanField(
+        _("the number is not known yet but may exceed the threshold"), default=False
+    )
+    strong_encryption = models.BooleanField(_("protected by strong encryption"))
+    required = models.BooleanField(_("report required"), db_index=True)
+    grounds = models.JSONField(_("grounds"), default=list, blank=True)
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    first_due = models.DateField(_("first report due"), null=True, blank=True)
+    confirmed_due = models.DateField(_("confirmed report due"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_name = models.CharField(_("decided by"), max_length=200)
+    decided_at = models.DateTimeField(_("decided at"))
+    reminded_on = models.DateField(null=True, blank=True)
+    escalated = models.JSONField(default=list, blank=True)  # the stages escalated already
+
+    class Meta:
+        verbose_name = _("reporting decision")
+        verbose_name_plural = _("reporting decisions")
+
+    def __str__(self) -> str:
+        return f"{self.incident} {'required' if self.required else 'not required'}"
+
+
+class ReportStage(models.TextChoices):
+    FIRST = "first", _("First report (速報)")
+    CONFIRMED = "confirmed", _("Confirmed report (確報)")
+
+
+class LegalReport(models.Model):
+    """One version of a report to the authority (速報 or 確報) with the items the
+    Commission's form asks for. A draft is edited until it is sent; a sent version is kept
+    as it was, and a new draft version opens when the decision changes afterwards."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="legal_reports")
+    stage = models.CharField(_("report"), max_length=10, choices=ReportStage.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    summary = models.TextField(_("概要 (summary)"), blank=True)
+    items = models.TextField(
+        _("漏えい等が発生し又は発生したおそれがある個人情報の項目 (items of personal information)"),
+        blank=True,
+    )
+    persons = models.PositiveIntegerField(_("本人の数 (number of persons)"), null=True, blank=True)
+    cause = models.TextField(_("原因 (cause)"), blank=True)
+    secondary_damage = models.TextField(
+        _("二次被害又はそのおそれの有無及びその内容 (secondary damage)"), blank=True
+    )
+    response_to_persons = models.TextField(
+        _("本人への対応の実施状況 (what was done for the persons)"), blank=True
+    )
+    publication = models.TextField(_("公表の実施状況 (publication)"), blank=True)
+    prevention = models.TextField(_("再発防止のための措置 (measures against recurrence)"), blank=True)
+    other = models.TextField(_("その他参考となる事項 (other information)"), blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by_name = models.CharField(_("sent by"), max_length=200, blank=True)
+    reopened_reason = models.TextField(_("why this version was opened"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+    updated_by_name = models.CharField(_("updated by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("legal report")
+        verbose_name_plural = _("legal reports")
+        ordering = ["incident", "stage", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "stage", "version"], name="incident_legal_report_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.get_stage_display()} v{self.version}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_on is not None
+
+
+class NoticeMeans(models.TextChoices):
+    POST = "post", _("By post")
+    EMAIL = "email", _("By e-mail")
+    PHONE = "phone", _("By telephone")
+    IN_PERSON = "in_person", _("Handed over in person")
+    PUBLICATION = "publication", _("Published (where notifying each person is difficult)")
+    OTHER = "other", _("Other")
+
+
+class PersonNotice(models.Model):
+    """A notice to the persons whose information leaked (本人への通知): when, to how many,
+    by what means."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="person_notices")
+    sent_on = models.DateField(_("sent on"))
+    persons = models.PositiveIntegerField(_("to how many persons"))
+    means = models.CharField(_("by what means"), max_length=20, choices=NoticeMeans.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("notice to the persons concerned")
+        verbose_name_plural = _("notices to the persons concerned")
+        ordering = ["incident", "sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.sent_on} {self.persons}"

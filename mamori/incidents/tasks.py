@@ -17,3 +17,13 @@ def overdue_tasks() -> int:
     from mamori.incidents.actions.handling import remind_overdue_tasks
 
     return remind_overdue_tasks()
+
+
+@reminders.register("incidents.legal_deadlines")
+def legal_deadlines() -> int:
+    """Remind before the deadlines of the legal reports of personal-information leaks, and
+    tell the pack's escalation role (the CSIRT責任者) when one is near and not sent."""
+    # Imported when run, as the tasks above: ready() loads this module before the models.
+    from mamori.incidents.actions.privacy import remind_deadlines
+
+    return remind_deadlines()

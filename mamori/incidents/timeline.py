@@ -1,18 +1,24 @@
 """Timeline entries in words, in the reader's language (the entry keeps its data)."""
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 
 from mamori.incidents.models import (
     Detection,
+    NoticeMeans,
     NotifyReason,
     PublicNotice,
     RecordKind,
+    ReportStage,
     Severity,
     SkipReason,
     Status,
     TimelineEntry,
     TimelineKind,
 )
+from mamori.lib.wareki import show_date
+from mamori.policy.vocabulary import BreachCondition
 
 FIELD_LABELS = {
     "type_code": lambda: _("kind"),
@@ -127,6 +133,16 @@ def describe(entry: TimelineEntry) -> str:
         return _("Informing citizens: %(decision)s.") % {
             "decision": _label(PublicNotice, data.get("decision"))
         }
+    if kind == TimelineKind.REPORTING_DECISION:
+        return _describe_decision(data)
+    if kind == TimelineKind.LEGAL_REPORT:
+        return _describe_legal_report(data)
+    if kind == TimelineKind.PERSON_NOTICE:
+        return _("Notice sent to %(n)s persons (%(means)s) on %(day)s.") % {
+            "n": data.get("persons"),
+            "means": _label(NoticeMeans, data.get("means")),
+            "day": _day(data.get("sent_on")),
+        }
     if kind == TimelineKind.CLOSED:
         return _("Closed.")
     if kind == TimelineKind.REOPENED:
@@ -134,3 +150,51 @@ def describe(entry: TimelineEntry) -> str:
     if kind == TimelineKind.NOTE:
         return _("Note")
     return entry.get_kind_display()
+
+
+def _day(value) -> str:
+    """A date kept in the entry's data as ISO text, shown in 和暦."""
+    try:
+        return show_date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "—")
+
+
+def _describe_decision(data: dict) -> str:
+    grounds = "、".join(_label(BreachCondition, g) for g in data.get("grounds") or [])
+    if data.get("required"):
+        return _(
+            "Legal report required (%(grounds)s): first report by %(first)s, "
+            "confirmed report by %(confirmed)s."
+        ) % {
+            "grounds": grounds,
+            "first": _day(data.get("first_due")),
+            "confirmed": _day(data.get("confirmed_due")),
+        }
+    if data.get("exempt"):
+        return _("No legal report required: strongly encrypted (%(grounds)s).") % {
+            "grounds": grounds
+        }
+    return _("No legal report required.")
+
+
+def _describe_legal_report(data: dict) -> str:
+    stage = _label(ReportStage, data.get("stage"))
+    event = data.get("event")
+    if event == "sent":
+        return _("%(report)s sent on %(day)s.") % {
+            "report": stage,
+            "day": _day(data.get("sent_on")),
+        }
+    if event == "reopened":
+        return _("%(report)s reopened as version %(version)s: the decision changed.") % {
+            "report": stage,
+            "version": data.get("version"),
+        }
+    if event == "escalated":
+        return _("%(report)s not sent, due %(day)s: %(people)s told.") % {
+            "report": stage,
+            "day": _day(data.get("due")),
+            "people": "、".join(data.get("people") or []) or "—",
+        }
+    return _("%(report)s draft saved.") % {"report": stage}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mamori.incidents import privacy
 from mamori.incidents.actions import handling, reporting
 from mamori.incidents.display import affected_view, chain_view, timeline_view
 from mamori.incidents.forms import (
@@ -87,6 +88,7 @@ def report(request):
                 wider_impact=data["wider_impact"],
                 serious_external_impact=data["serious_external_impact"],
                 suspected_crime=data["suspected_crime"],
+                personal_data=data["personal_data"],
                 assets=data["assets"],
                 systems=data["systems"],
                 references=data["references"],
@@ -261,6 +263,9 @@ def _detail(request, incident: Incident, **forms):
             "today": clock.today(),
             "missing_report": missing,
             "minor_citation": _minor_citation(context),
+            "legal": privacy.summary(incident)
+            if context is not None and context.personal_data_breach is not None
+            else None,
             **defaults,
         },
     )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mamori.incidents import privacy
 from mamori.incidents.actions import emergency_plan
 from mamori.incidents.contacts import contact_tree as build_contact_tree
 from mamori.incidents.contacts import tree_roles
@@ -47,6 +48,7 @@ def dashboard(request):
         .select_related("owner", "incident")
         .order_by("due_date")
     )
+    legal = privacy.to_do(request.access)
     numbers = statistics(incidents, year)
     charts = [
         horizontal(_("By kind"), numbers["by_type"]),
@@ -60,6 +62,10 @@ def dashboard(request):
             "open_incidents": open_incidents,
             "overdue_count": sum(1 for i in open_incidents if i.overdue),
             "overdue_tasks": overdue_tasks,
+            "legal": legal,
+            "legal_overdue": sum(1 for row in legal["deadlines"] if row["days_left"] < 0)
+            if legal
+            else 0,
             "charts": charts,
             "year": year,
             "years": list(range(year_of_now(), year_of_now() - 6, -1)),

@@ -22,6 +22,13 @@ from mamori.ledger.models import (
 )
 from mamori.trail.chain import record, snapshot
 
+# The personal-information markings (models.PersonalDataMarkings), on assets and systems.
+PERSONAL_DATA_FIELDS = [
+    "personal_data",
+    "sensitive_personal_data",
+    "personal_data_persons",
+    "strong_encryption",
+]
 ASSET_FIELDS = [
     "ledger_no",
     "name",
@@ -44,6 +51,7 @@ ASSET_FIELDS = [
     "last_backup_on",
     "system",
     "notes",
+    *PERSONAL_DATA_FIELDS,
 ]
 SYSTEM_FIELDS = [
     "code",
@@ -64,6 +72,7 @@ SYSTEM_FIELDS = [
     "spec_version",
     "retired_on",
     "notes",
+    *PERSONAL_DATA_FIELDS,
 ]
 
 

@@ -27,6 +27,10 @@ class AssetOut(Schema):
     handling_restrictions: str
     disposal_state: str
     disposed_on: dt.date | None
+    personal_data: bool
+    sensitive_personal_data: bool
+    personal_data_persons: int | None
+    strong_encryption: bool
 
 
 class SystemOut(Schema):
@@ -39,6 +43,10 @@ class SystemOut(Schema):
     authentication: str
     cloud_service: str
     retired_on: dt.date | None
+    personal_data: bool
+    sensitive_personal_data: bool
+    personal_data_persons: int | None
+    strong_encryption: bool
 
 
 @router.get("/assets", response=list[AssetOut])

@@ -89,6 +89,11 @@ def columns(context) -> list[Column]:
         Column("backed_up", "バックアップ"),
         Column("last_backup_on", "最終バックアップ日"),
         Column("system", "情報システムコード"),
+        # The personal-information markings (optional columns: older files import as before).
+        Column("personal_data", "個人情報"),
+        Column("sensitive_personal_data", "要配慮個人情報"),
+        Column("personal_data_persons", "本人の数"),
+        Column("strong_encryption", "高度な暗号化等"),
         Column("notes", "備考"),
     ]
     return cols
@@ -123,6 +128,10 @@ EXPORT_FIELDS = [
     "last_backup_on",
     "system__code",
     "notes",
+    "personal_data",
+    "sensitive_personal_data",
+    "personal_data_persons",
+    "strong_encryption",
 ]
 
 
@@ -154,6 +163,12 @@ def asset_values(row: dict, context) -> dict:
         "last_backup_on": row["last_backup_on"],
         "system": row["system__code"] or "",
         "notes": row["notes"],
+        "personal_data": "○" if row["personal_data"] else "",
+        "sensitive_personal_data": "○" if row["sensitive_personal_data"] else "",
+        "personal_data_persons": row["personal_data_persons"]
+        if row["personal_data_persons"] is not None
+        else "",
+        "strong_encryption": "○" if row["strong_encryption"] else "",
     }
     classification = row["classification"] or {}
     for axis in context.axes.values() if context else []:

@@ -301,10 +301,23 @@ class _Parser:
                 data["_system_code"] = text
             else:
                 data["system_id"] = None
-        elif key in {"lockable", "backed_up"}:
+        elif key in {
+            "lockable",
+            "backed_up",
+            "personal_data",
+            "sensitive_personal_data",
+            "strong_encryption",
+        }:
             data[key] = _boolean(text)
         elif key in {"obtained_on", "disposed_on", "last_backup_on"}:
             data[key] = _date(raw, text)
+        elif key == "personal_data_persons":
+            try:
+                data[key] = int(float(text)) if text else None
+            except ValueError:
+                data[key] = -1
+            if data[key] is not None and data[key] < 0:
+                raise ValueError(_("Enter a number of persons (0 or more)."))
         elif key == "retention_years":
             if text == "":
                 data[key] = None

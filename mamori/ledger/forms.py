@@ -117,7 +117,29 @@ class ClassificationFields:
         }
 
 
-class AssetForm(ClassificationFields, forms.Form):
+class PersonalDataFields(forms.Form):
+    """The personal-information markings: what decides whether a leak is reported by law."""
+
+    personal_data = forms.BooleanField(label=_("Holds personal information (個人情報)"), required=False)
+    sensitive_personal_data = forms.BooleanField(
+        label=_("Holds sensitive personal information (要配慮個人情報)"),
+        required=False,
+        help_text=_(
+            "Medical history, disability, criminal record, having been a victim of crime "
+            "…, and the information the municipality's ordinance adds (条例要配慮個人情報)."
+        ),
+    )
+    personal_data_persons = forms.IntegerField(
+        label=_("Number of persons (本人の数)"), min_value=0, required=False
+    )
+    strong_encryption = forms.BooleanField(
+        label=_("Protected by strong encryption or an equivalent measure (高度な暗号化等)"),
+        required=False,
+        help_text=_("Encrypted so that the data cannot be read without a key kept apart."),
+    )
+
+
+class AssetForm(ClassificationFields, PersonalDataFields):
     ledger_no = forms.CharField(label=_("Ledger number"), max_length=40)
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
@@ -181,7 +203,7 @@ class AssetForm(ClassificationFields, forms.Form):
         return data
 
 
-class SystemForm(ClassificationFields, forms.Form):
+class SystemForm(ClassificationFields, PersonalDataFields):
     code = forms.CharField(label=_("System code"), max_length=40)
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     owner_unit = UnitChoiceField(label=_("Owner unit"))

@@ -70,12 +70,44 @@ class NetworkZone(models.TextChoices):
 UNRANKED = 99  # the level rank of an asset not classified under the policy in force
 
 
+class PersonalDataMarkings(models.Model):
+    """Whether an entry holds personal information (個人情報), and what decides if its leak
+    must be reported to the Personal Information Protection Commission: sensitive personal
+    information (要配慮個人情報, with 条例要配慮個人情報), the number of persons, and strong
+    encryption or an equivalent measure (高度な暗号化その他の必要な措置)."""
+
+    personal_data = models.BooleanField(_("holds personal information (個人情報)"), default=False)
+    sensitive_personal_data = models.BooleanField(
+        _("holds sensitive personal information (要配慮個人情報)"),
+        default=False,
+        help_text=_(
+            "Medical history, disability, criminal record, having been a victim of crime "
+            "…, and the information the municipality's ordinance adds (条例要配慮個人情報)."
+        ),
+    )
+    personal_data_persons = models.PositiveIntegerField(
+        _("number of persons (本人の数)"), null=True, blank=True
+    )
+    strong_encryption = models.BooleanField(
+        _("protected by strong encryption or an equivalent measure (高度な暗号化等)"),
+        default=False,
+        help_text=_("Encrypted so that the data cannot be read without a key kept apart."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def holds_personal_data(self) -> bool:
+        return self.personal_data or self.sensitive_personal_data
+
+
 class InformationAssetQuerySet(models.QuerySet):
     def in_use(self):
         return self.filter(disposal_state=DisposalState.IN_USE)
 
 
-class InformationAsset(models.Model):
+class InformationAsset(PersonalDataMarkings):
     """An entry of a unit's information-asset ledger (情報資産管理台帳): information,
     a storage medium, a terminal or a print-out, with its classification under the
     policy in force, where it is kept and who manages it."""
@@ -177,7 +209,7 @@ class InformationSystemQuerySet(models.QuerySet):
         return self.annotate(user_unit_count=Count("user_units", distinct=True))
 
 
-class InformationSystem(models.Model):
+class InformationSystem(PersonalDataMarkings):
     """An entry of the information-system ledger: a system, its network zone, who uses
     it, how users sign in, where it runs, its software, backups and records."""
 

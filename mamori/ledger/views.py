@@ -279,6 +279,7 @@ def asset_edit(request, pk: int):
             "backed_up",
             "last_backup_on",
             "notes",
+            *actions.PERSONAL_DATA_FIELDS,
         ]
     }
     initial |= {
@@ -438,6 +439,7 @@ def system_edit(request, pk: int):
             "spec_version",
             "retired_on",
             "notes",
+            *actions.PERSONAL_DATA_FIELDS,
         ]
     }
     initial |= {

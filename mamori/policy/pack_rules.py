@@ -279,6 +279,48 @@ class AccountsRule(PackRule):
     unused_days: int | None = None
 
 
+@dataclass(frozen=True)
+class ReportPeriod:
+    """How long a legal report may take: `within_days` counted in `count` days (DayCount)
+    from the day after the situation was known; `unauthorized_purpose_days` replaces it when
+    the leak may have been done for an unauthorized purpose (確報: 60 days)."""
+
+    within_days: int = 0
+    count: str = "calendar"
+    unauthorized_purpose_days: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonalDataBreachRule(PackRule):
+    """When a leak of personal information must be reported to the authority (for 行政機関等:
+    個人情報保護法 第68条, 施行規則 第43条・第44条), in what time, and who is reminded."""
+
+    KIND: ClassVar[str] = RuleKind.PERSONAL_DATA_BREACH
+    law: str = ""  # the legal basis as people cite it
+    authority: str = ""  # to whom the reports go (個人情報保護委員会)
+    conditions: tuple[str, ...] = ()  # BreachCondition values: each alone makes it reportable
+    persons_threshold: int = 100  # many_persons: more than this many persons
+    encryption_exempts: bool = True  # 高度な暗号化その他の必要な措置 takes it out
+    first_report: ReportPeriod = ReportPeriod(3, "business")  # 速報
+    confirmed_report: ReportPeriod = ReportPeriod(30, "calendar", 60)  # 確報
+    closed_days: tuple[str, ...] = ()  # "MM-DD" days the organization is closed (年末年始)
+    remind: tuple[str, ...] = ()  # roles reminded before each deadline
+    remind_days_before: int = 2
+    escalate_to: str = ""  # role told when a deadline is near and the report is not sent
+    escalate_days_before: int = 1
+    sources: tuple[str, ...] = ()  # the guidance the periods were checked against
+
+    @classmethod
+    def _convert(cls, name: str, value):
+        if name in ("first_report", "confirmed_report") and isinstance(value, dict):
+            return ReportPeriod(
+                within_days=int(value.get("within_days") or 0),
+                count=str(value.get("count") or "calendar"),
+                unauthorized_purpose_days=value.get("unauthorized_purpose_days"),
+            )
+        return super()._convert(name, value)
+
+
 TYPES: dict[str, type[PackRule]] = {
     cls.KIND: cls
     for cls in (
@@ -302,6 +344,7 @@ TYPES: dict[str, type[PackRule]] = {
         ContactTreeRule,
         EmergencyPlanRule,
         AccountsRule,
+        PersonalDataBreachRule,
     )
 }
 

@@ -24,6 +24,8 @@ from mamori.policy.vocabulary import (
     UNIT_KINDS,
     AccountSubject,
     AssetKind,
+    BreachCondition,
+    DayCount,
     EscalationSubject,
     IncidentCondition,
     Measure,
@@ -557,6 +559,8 @@ def _validate_rules(
                 days = check.require(rule, "unused_days", where, int)
                 if days is not None and (isinstance(days, bool) or days <= 0):
                     check.problem((*where, "unused_days"), "expected a number of days (1 or more)")
+        elif kind == RuleKind.PERSONAL_DATA_BREACH:
+            _validate_personal_data_breach(rule, where, check, roles)
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)
@@ -609,6 +613,64 @@ def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, 
         )
     if minor and "minor_cite" not in rule:
         check.problem((*where, "minor_cite"), "is required with minor_needs_no_escalation")
+
+
+def _days(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, roles) -> None:
+    """The legal basis, the conditions, the two reporting periods and the reminders."""
+    check.require(rule, "law", where)
+    check.require(rule, "authority", where)
+    conditions = check.require(rule, "conditions", where, list) or []
+    for c_index, value in enumerate(conditions):
+        check.choice(
+            value, set(BreachCondition.values), (*where, "conditions", c_index), "condition"
+        )
+    threshold = rule.get("persons_threshold")
+    if threshold is not None and (not _days(threshold) or threshold == 0):
+        check.problem((*where, "persons_threshold"), "expected a number of persons (1 or more)")
+    elif threshold is None and BreachCondition.MANY_PERSONS in conditions:
+        check.problem((*where, "persons_threshold"), "is required with the many_persons condition")
+    check.optional(rule, "encryption_exempts", where, bool)
+    for period in ("first_report", "confirmed_report"):
+        spec = check.require(rule, period, where, dict)
+        if spec is None:
+            continue
+        keys = ("within_days", "count") + (
+            ("unauthorized_purpose_days",) if period == "confirmed_report" else ()
+        )
+        for name in set(spec) - set(keys):
+            check.problem((*where, period, name), f"unknown key; use: {', '.join(keys)}")
+        days = spec.get("within_days")
+        if not _days(days) or days == 0:
+            check.problem((*where, period, "within_days"), "expected a number of days (1 or more)")
+        check.choice(
+            spec.get("count", DayCount.CALENDAR),
+            set(DayCount.values),
+            (*where, period, "count"),
+            "way of counting days",
+        )
+        longer = spec.get("unauthorized_purpose_days")
+        if longer is not None and (not _days(longer) or longer == 0):
+            check.problem(
+                (*where, period, "unauthorized_purpose_days"), "expected a number of days"
+            )
+    for d_index, value in enumerate(check.optional(rule, "closed_days", where, list, []) or []):
+        try:
+            dt.date.fromisoformat(f"2024-{value}")
+        except (TypeError, ValueError):
+            check.problem((*where, "closed_days", d_index), "expected a day as MM-DD, e.g. 12-29")
+    for r_index, value in enumerate(check.optional(rule, "remind", where, list, []) or []):
+        if value not in roles:
+            check.problem((*where, "remind", r_index), f"unknown role {value!r}")
+    for day_field in ("remind_days_before", "escalate_days_before"):
+        if day_field in rule and not _days(rule[day_field]):
+            check.problem((*where, day_field), "expected a number of days (0 or more)")
+    for s_index, value in enumerate(check.optional(rule, "sources", where, list, []) or []):
+        if not isinstance(value, str) or not value.strip():
+            check.problem((*where, "sources", s_index), "expected the title or address of a source")
 
 
 def _validate_incident_types(data: dict, check: _Validator, cite) -> None:

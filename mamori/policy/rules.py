@@ -40,6 +40,7 @@ from mamori.policy.pack_rules import (
     IncidentChainRule,
     LedgerRule,
     PackRule,
+    PersonalDataBreachRule,
     ReviewRule,
     typed,
 )
@@ -268,6 +269,11 @@ class PolicyContext:
     @property
     def important_system(self) -> ImportantSystemRule | None:
         return self._first(RuleKind.IMPORTANT_SYSTEM)
+
+    @property
+    def personal_data_breach(self) -> PersonalDataBreachRule | None:
+        """When leaks of personal information must be reported to the authority."""
+        return self._first(RuleKind.PERSONAL_DATA_BREACH)
 
     def escalation(self, subject: str) -> EscalationRule | None:
         return self._first(RuleKind.ESCALATION, subject=str(subject))

@@ -86,6 +86,10 @@ class RuleKind(models.TextChoices):
     EMERGENCY_PLAN = "emergency_plan", _("Emergency response plan (緊急時対応計画)")
     ESCALATION = "escalation", _("Reminders and escalation (督促・上申)")
     ACCOUNTS = "accounts", _("User IDs (利用者ID)")
+    PERSONAL_DATA_BREACH = (
+        "personal_data_breach",
+        _("Legal reports of personal-information leaks (漏えい等の報告)"),
+    )
 
 
 class EscalationSubject(models.TextChoices):
@@ -148,3 +152,30 @@ class IncidentCondition(models.TextChoices):
         _("the outside may be seriously affected"),
     )
     AS_NEEDED = "as_needed", _("as needed (serious, wider or outside impact, or suspected crime)")
+
+
+class BreachCondition(models.TextChoices):
+    """A situation that makes a leak of personal information reportable to the Personal
+    Information Protection Commission (`conditions` of a `personal_data_breach` rule; for
+    行政機関等: 個人情報の保護に関する法律 第68条第1項, 同法施行規則 第43条)."""
+
+    SENSITIVE = (
+        "sensitive",
+        _("sensitive personal information (要配慮個人情報, 条例要配慮個人情報) is involved"),
+    )
+    FINANCIAL_DAMAGE = (
+        "financial_damage",
+        _("its misuse may cause financial damage (財産的被害のおそれ)"),
+    )
+    UNAUTHORIZED_PURPOSE = (
+        "unauthorized_purpose",
+        _("it may have been done for an unauthorized purpose (不正の目的をもって行われたおそれ)"),
+    )
+    MANY_PERSONS = "many_persons", _("more persons are concerned than the threshold (本人の数)")
+
+
+class DayCount(models.TextChoices):
+    """How the days of a reporting period are counted."""
+
+    CALENDAR = "calendar", _("calendar days")
+    BUSINESS = "business", _("business days (weekends, public holidays and closed days excluded)")

@@ -104,6 +104,28 @@ def _step(p) -> int:
     return ApprovalStep.objects.filter(request_id=sample_request(p)).order_by("pk").first().pk
 
 
+def _legal_report(p) -> list[int]:
+    """The incident with a required reporting decision (by the CSIRT責任者: sensitive personal
+    information) and the draft of its first report (速報)."""
+    from mamori.incidents.actions import privacy as legal
+    from mamori.incidents.models import LegalReport
+    from mamori.incidents.privacy import Answers
+
+    incident = _incident_object(p)
+    report = LegalReport.objects.filter(incident=incident).first()
+    if report is None:
+        legal.decide_reporting(
+            incident,
+            actor=p.csirt_lead,
+            known_on=legal.known_day(incident),
+            answers=Answers(personal_data=True, sensitive=True, persons=3),
+        )
+        report = legal.save_legal_report(
+            incident, actor=p.csirt_lead, stage="first", summary="USBメモリの紛失"
+        )
+    return [incident.pk, report.pk]
+
+
 def _incident_object(p):
     from mamori.incidents.models import Incident
 
@@ -250,6 +272,32 @@ ACCESS = {
     ),
     "incidents:close": (_incident, [IN, POST, POST, POST, POST, POST, POST, POST, POST, POST]),
     "incidents:reopen": (_incident, [IN, POST, POST, POST, POST, POST, POST, POST, POST, POST]),
+    # A leak of personal information: handled as the incident (responders and the chain);
+    # read by whoever sees the incident; the register by the responders and auditors.
+    "incidents:legal_register": (lambda p: [], [IN, NO, NO, NO, NO, NO, OK, OK, OK, NO]),
+    "incidents:privacy": (
+        lambda p: _legal_report(p)[:1],
+        [IN, OK, NF, NF, OK, NF, OK, OK, OK, NF],
+    ),
+    "incidents:privacy_decide": (
+        _incident,
+        [IN, POST, POST, POST, POST, POST, POST, POST, POST, POST],
+    ),
+    "incidents:legal_report_edit": (
+        lambda p: [_legal_report(p)[0], "first"],
+        [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF],
+    ),
+    "incidents:legal_report_send": (
+        _legal_report,
+        [IN, POST, POST, POST, POST, POST, POST, POST, POST, POST],
+    ),
+    "incidents:legal_report_pdf": (_legal_report, [IN, OK, NF, NF, OK, NF, OK, OK, OK, NF]),
+    "incidents:legal_report_xlsx": (_legal_report, [IN, OK, NF, NF, OK, NF, OK, OK, OK, NF]),
+    "incidents:person_notice_add": (
+        _incident,
+        [IN, POST, POST, POST, POST, POST, POST, POST, POST, POST],
+    ),
+    "incidents:notice_letter": (_incident, [IN, OK, NF, NF, OK, NF, OK, OK, OK, NF]),
     # Compliance: a 課長 or 局長 their units' share; the whole organization for the CISO, the
     # CSIRT, auditors and administrators, who alone get the review material.
     "compliance:home": (lambda p: [], [IN, NO, NO, NO, OK, OK, OK, OK, OK, OK]),
@@ -434,6 +482,11 @@ POSTS = {
     "incidents:public_notice": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
     "incidents:close": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
     "incidents:reopen": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
+    # Empty forms: the decision and the send need a day, the notice its details (the form again).
+    "incidents:privacy_decide": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
+    "incidents:legal_report_edit": (lambda p: {}, [IN, NO, NF, NF, 302, NF, 302, 302, NO, NF]),
+    "incidents:legal_report_send": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
+    "incidents:person_notice_add": (lambda p: {}, [IN, NO, NF, NF, OK, NF, OK, OK, NO, NF]),
     "approvals:submit": (lambda p: {}, [IN, 302, NF, NF, NO, NF, NO, NO, NO, NO]),
     "approvals:decide": (
         lambda p: {"decision": "approve"},

@@ -1,9 +1,13 @@
+import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TransactionTestCase
+from django.urls import reverse
+from django.utils import timezone
 
 from mamori.accounts.models import User
 from mamori.org.models import OrgUnit, Person, UnitKind
@@ -102,6 +106,42 @@ class DemoTests(TransactionTestCase):
         self.assertFalse(
             User.objects.get(username="shokuin2").person.unit.is_descendant_of(kacho.unit)
         )
+
+        # The lost USB memory (L-0003) holds 要配慮個人情報 unencrypted: a report to the 個人情報保護
+        # 委員会 is required, with both deadlines, and the CSIRT sees it on their home; the draft
+        # prints; past the first deadline `mamori check --json` flags it, citing 第2章(9).
+        from mamori.incidents.actions.privacy import save_legal_report
+        from mamori.incidents.models import ReportingDecision
+        from mamori.lib import clock
+        from mamori.lib.wareki import show_date
+
+        decision = ReportingDecision.objects.select_related("incident").get()
+        self.assertTrue(decision.required)
+        self.assertIn("sensitive", decision.grounds)
+        self.assertLess(decision.first_due, decision.confirmed_due)
+        csirt = User.objects.get(username="csirt")
+        self.client.force_login(csirt)
+        privacy_url = reverse("incidents:privacy", args=[decision.incident_id])
+        home = self.client.get(reverse("core:home"))
+        self.assertContains(home, privacy_url)
+        incident_page = self.client.get(reverse("incidents:detail", args=[decision.incident_id]))
+        self.assertContains(home, show_date(decision.first_due))
+        self.assertContains(incident_page, show_date(decision.first_due))
+        self.assertContains(incident_page, show_date(decision.confirmed_due))
+        draft = save_legal_report(decision.incident, actor=csirt, stage="first", summary="紛失")
+        pdf = self.client.get(
+            reverse("incidents:legal_report_pdf", args=[decision.incident_id, draft.pk])
+        )
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        late = timezone.make_aware(dt.datetime.combine(decision.first_due, dt.time(9)))
+        out3 = io.StringIO()
+        with clock.frozen(late + dt.timedelta(days=1)), self.assertRaises(SystemExit):
+            call_command("check", "--json", stdout=out3)
+        overdue = [
+            f for f in json.loads(out3.getvalue()) if f["check"] == "incidents.legal_report_overdue"
+        ]
+        self.assertEqual(overdue[0]["object"]["id"], decision.incident_id)
+        self.assertEqual(overdue[0]["clauses"][0]["path"], ["第2章", "(9)"])
 
         # Another policy needs another organization shape: the demo says so instead of mixing them.
         with self.assertRaisesMessage(CommandError, "start from an empty database"):

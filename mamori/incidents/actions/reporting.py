@@ -146,6 +146,7 @@ def report_incident(
     wider_impact: bool = False,
     serious_external_impact: bool = False,
     suspected_crime: bool = False,
+    personal_data: bool = False,
     assets=(),
     systems=(),
     references=(),
@@ -198,6 +199,7 @@ def report_incident(
             wider_impact=wider_impact,
             serious_external_impact=serious_external_impact,
             suspected_crime=suspected_crime,
+            personal_data_reported=personal_data,
         )
         items = _add_items(
             incident, assets=list(assets), systems=list(systems), references=list(references)
@@ -230,6 +232,7 @@ def report_incident(
                     "wider_impact",
                     "serious_external_impact",
                     "suspected_crime",
+                    "personal_data_reported",
                 ],
             )
             | {"affected": [item.reference for item in items]},

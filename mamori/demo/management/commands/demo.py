@@ -14,6 +14,7 @@ from mamori.demo.builder import (
     policy_codes,
 )
 from mamori.demo.ledger import build_ledger
+from mamori.incidents.demo import add_demo_legal_report
 from mamori.inspections.demo import add_demo_inspections
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             builder.build()
             version, accounts = apply_policy(policy)
             build_ledger(settings["structure"], active_context())
+            # After the ledger: the lost USB memory's entry decides the legal report.
+            add_demo_legal_report()
             # After the ledger: a unit owning a system also answers for its system manager.
             add_demo_inspections()
         except (DemoError, PackError) as exc:
