@@ -27,6 +27,11 @@ from mamori.org.models import EmploymentType, UnitKind
 
 PASSWORD = "Correct-Horse-Battery-9"
 
+# Outcomes in the access matrix (core/tests/test_access.py and each app's
+# tests/access_matrix.py): OK shown, NO refused (403), NF not found (404), POST only takes
+# posts (405), IN sent to the sign-in page.
+OK, NO, NF, POST, IN = 200, 403, 404, 405, "login"
+
 
 def build_personas() -> SimpleNamespace:
     p = SimpleNamespace()

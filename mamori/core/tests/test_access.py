@@ -1,7 +1,9 @@
 """Every view, API endpoint and data-changing command, tried as every persona and as nobody.
 
-The tables below must name every URL pattern and every API operation of the project: a
-new one without an access rule fails `test_every_view_has_an_access_rule` or
+The tables below, together with the tables of each app's `tests/access_matrix.py` (ACCESS,
+POSTS, API and an optional `prepare(p)` that adds the app's sample objects to the personas),
+must name every URL pattern and every API operation of the project: a new one without an
+access rule fails `test_every_view_has_an_access_rule` or
 `test_every_api_operation_has_an_access_rule`. The rules themselves live in each app's
 access.py (mamori.access); these tables are what a user of each kind gets from them.
 
@@ -20,10 +22,12 @@ Personas (lib/testing.py builds most of them through the real actions):
 """
 
 import datetime as dt
+import importlib
 import io
 import tempfile
 from pathlib import Path
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -34,13 +38,11 @@ from mamori.api import api
 from mamori.approvals.testing import sample_request
 from mamori.inspections.testing import sample_inspection
 from mamori.ledger.models import ImportJob, InformationAsset
-from mamori.lib.testing import PASSWORD, SendaiTestCase, build_ledger
+from mamori.lib.testing import IN, NF, NO, OK, PASSWORD, POST, SendaiTestCase, build_ledger
 from mamori.org.actions import hire_person, record_absence
 from mamori.org.models import EmploymentType
 from mamori.policy.rules import active_context
 from mamori.trail.models import Event
-
-OK, NO, NF, POST, IN = 200, 403, 404, 405, "login"  # NO: refused (403); NF: not found (404)
 
 PERSONAS = (
     "anonymous",
@@ -512,6 +514,25 @@ POSTS = {
 }
 
 
+def _app_matrices() -> list:
+    """Each installed mamori app's tests/access_matrix.py, when it has one."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("mamori."):
+            try:
+                found.append(importlib.import_module(f"{config.name}.tests.access_matrix"))
+            except ModuleNotFoundError as error:
+                if error.name not in (f"{config.name}.tests", f"{config.name}.tests.access_matrix"):
+                    raise
+    return found
+
+
+def _prepare_apps(p) -> None:
+    for module in _app_matrices():
+        if hasattr(module, "prepare"):
+            module.prepare(p)
+
+
 def _all_url_names(resolver=None, namespace="") -> set[str]:
     names = set()
     for pattern in (resolver or get_resolver()).url_patterns:
@@ -548,6 +569,7 @@ class AccessMatrixTests(SendaiTestCase):
         super().setUpTestData()
         build_matrix_personas(cls.p)
         build_ledger(cls.p)
+        _prepare_apps(cls.p)
         cls.p.job = ImportJob(created_by=cls.p.kacho_a, file_name="台帳.csv", status="checked")
         cls.p.job.file.save("access.csv", ContentFile(b"x"), save=False)
         cls.p.job.save()
@@ -722,12 +744,23 @@ API = {
 }
 
 
+for _module in _app_matrices():
+    for _table, _extra in (
+        (ACCESS, getattr(_module, "ACCESS", {})),
+        (POSTS, getattr(_module, "POSTS", {})),
+        (API, getattr(_module, "API", {})),
+    ):
+        assert not set(_table) & set(_extra), f"{_module.__name__} repeats a row"
+        _table.update(_extra)
+
+
 class ApiAccessMatrixTests(SendaiTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
         build_matrix_personas(cls.p)
         build_ledger(cls.p)
+        _prepare_apps(cls.p)
         cls.keys = {
             name: create_api_token(getattr(cls.p, name), name="matrix", actor=None)[1]
             for name in PERSONAS
