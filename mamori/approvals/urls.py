@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.approvals import records, views
+from mamori.approvals import registers, views
 
 app_name = "approvals"
 urlpatterns = [
@@ -8,9 +8,9 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("new/<slug:kind>/", views.create, name="create"),
     path("routes/", views.routes, name="routes"),
-    path("registers/", records.registers, name="registers"),
-    path("registers/<slug:kind>/", records.register, name="register"),
-    path("registers/<slug:kind>/export.xlsx", records.register_export, name="register_export"),
+    path("registers/", registers.registers, name="registers"),
+    path("registers/<slug:kind>/", registers.register, name="register"),
+    path("registers/<slug:kind>/export.xlsx", registers.register_export, name="register_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/submit/", views.submit, name="submit"),
@@ -21,5 +21,5 @@ urlpatterns = [
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/ledger/", views.update_ledger, name="update_ledger"),
     path("<int:pk>/steps/<int:step_pk>/reroute/", views.reroute, name="reroute"),
-    path("<int:pk>/record.pdf", records.pdf, name="pdf"),
+    path("<int:pk>/record.pdf", registers.pdf, name="pdf"),
 ]

@@ -13,9 +13,9 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from mamori.access import Refused
 from mamori.incidents.actions import reporting
-from mamori.incidents.chain import incident_url
 from mamori.incidents.display import affected_view, chain_view
 from mamori.incidents.models import Detection, Incident, Severity
+from mamori.incidents.reporting_chain import incident_url
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import active_context
 

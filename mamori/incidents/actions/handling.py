@@ -17,7 +17,6 @@ from mamori.incidents.actions.reporting import (
     _locked,
     _require_open,
 )
-from mamori.incidents.chain import Engine, incident_url
 from mamori.incidents.events import IncidentEvent
 from mamori.incidents.models import (
     NEEDS_AUTHORITY,
@@ -31,6 +30,7 @@ from mamori.incidents.models import (
     StepState,
     TimelineKind,
 )
+from mamori.incidents.reporting_chain import Engine, incident_url
 from mamori.lib import clock
 from mamori.mail import outbox
 from mamori.policy.rules import PolicyContext, active_context

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from mamori.access import action, authorize
 from mamori.incidents import privacy
 from mamori.incidents.actions.reporting import _entry, _locked
-from mamori.incidents.chain import incident_url
 from mamori.incidents.events import IncidentEvent
 from mamori.incidents.models import (
     Incident,
@@ -30,6 +29,7 @@ from mamori.incidents.models import (
     ReportStage,
     TimelineKind,
 )
+from mamori.incidents.reporting_chain import incident_url
 from mamori.lib import clock
 from mamori.lib.wareki import show_date
 from mamori.mail import outbox

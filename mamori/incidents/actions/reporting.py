@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.access import action, authorize
-from mamori.incidents.chain import Engine, incident_url
 from mamori.incidents.events import IncidentEvent
 from mamori.incidents.models import (
     AffectedItem,
@@ -25,6 +24,7 @@ from mamori.incidents.models import (
     TimelineEntry,
     TimelineKind,
 )
+from mamori.incidents.reporting_chain import Engine, incident_url
 from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
 from mamori.mail import outbox
