@@ -3,6 +3,7 @@
 
     python scripts/i18n.py extract            # mamori makemessages -l ja (needs xgettext)
     python scripts/i18n.py fill FILE.tsv      # msgid<TAB>msgstr lines ("[context]msgid" for pgettext)
+    python scripts/i18n.py fill scripts/i18n  # every .tsv in the folder (kept per piece of work)
     python scripts/i18n.py compile            # .po -> .mo with polib
     python scripts/i18n.py check              # every message translated, .mo up to date
 
@@ -54,7 +55,11 @@ def extract() -> None:
 def fill(tsv: str) -> None:
     po = polib.pofile(str(PO))
     table = {}
-    for line in Path(tsv).read_text(encoding="utf-8").splitlines():
+    path = Path(tsv)
+    lines = []
+    for source in sorted(path.glob("*.tsv")) if path.is_dir() else [path]:
+        lines += source.read_text(encoding="utf-8").splitlines()
+    for line in lines:
         if "\t" in line:
             msgid, msgstr = line.split("\t", 1)
             table[msgid] = msgstr

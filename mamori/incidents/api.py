@@ -14,7 +14,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from mamori.access import Refused
 from mamori.incidents.actions import reporting
 from mamori.incidents.display import affected_view, chain_view
-from mamori.incidents.models import Detection, Incident, Severity
+from mamori.incidents.models import (
+    Detection,
+    Incident,
+    LegalReport,
+    ReportingDecision,
+    Severity,
+)
 from mamori.incidents.reporting_chain import incident_url
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import active_context
@@ -175,6 +181,25 @@ def _errors(exc: ValidationError) -> dict:
     return {"detail": _("The report has errors; nothing was stored."), "errors": errors}
 
 
+class LegalReportOut(Schema):
+    stage: str
+    version: int
+    persons: int | None
+    sent_on: dt.date | None
+    updated_at: dt.datetime
+
+
+class LegalOut(Schema):
+    # Whether the law requires a report, as decided; null while nobody has decided.
+    decided: bool
+    required: bool | None
+    grounds: list[str]
+    known_on: dt.date | None
+    first_due: dt.date | None
+    confirmed_due: dt.date | None
+    reports: list[LegalReportOut]
+
+
 @router.get("/types", response=list[KindOut])
 def list_types(request):
     """The kinds of incident the policy in force names."""
@@ -271,3 +296,30 @@ def acknowledge(request, incident_id: int):
         return Status(422, _errors(exc))
     incident.refresh_from_db()
     return Status(200, _out(request, incident))
+
+
+@router.get("/{incident_id}/legal", response=LegalOut)
+def get_legal(request, incident_id: int):
+    """The decision whether the law requires a report to the 個人情報保護委員会 and the
+    reports (速報/確報, each version) drafted or sent: to whoever may see the incident."""
+    incident = request.access.get_or_404(Incident.objects.all(), pk=incident_id)
+    decision = ReportingDecision.objects.filter(incident=incident).first()
+    reports = LegalReport.objects.filter(incident=incident).order_by("stage", "version")
+    return {
+        "decided": decision is not None,
+        "required": decision.required if decision else None,
+        "grounds": list(decision.grounds) if decision else [],
+        "known_on": decision.known_on if decision else None,
+        "first_due": decision.first_due if decision else None,
+        "confirmed_due": decision.confirmed_due if decision else None,
+        "reports": [
+            {
+                "stage": r.stage,
+                "version": r.version,
+                "persons": r.persons,
+                "sent_on": r.sent_on,
+                "updated_at": r.updated_at,
+            }
+            for r in reports
+        ],
+    }

@@ -84,7 +84,9 @@ def add_demo_incidents() -> int:
         with clock.frozen(_at(2, 16, 55)):
             reporting.acknowledge(usb, actor=kacho)
         with clock.frozen(_at(2, 17, 10)):
-            handling.change_status(usb, actor=kacho, status="investigating", note="窓口周辺を捜索中")
+            handling.change_status(
+                usb, actor=kacho, status="investigating", note="窓口周辺を捜索中"
+            )
 
     # A virus alert from the antivirus console this morning: nobody has acknowledged yet.
     reporter = _user("network") or _user("admin") or shokuin

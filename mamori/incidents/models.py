@@ -526,7 +526,9 @@ class LegalReport(models.Model):
         _("本人への対応の実施状況 (what was done for the persons)"), blank=True
     )
     publication = models.TextField(_("公表の実施状況 (publication)"), blank=True)
-    prevention = models.TextField(_("再発防止のための措置 (measures against recurrence)"), blank=True)
+    prevention = models.TextField(
+        _("再発防止のための措置 (measures against recurrence)"), blank=True
+    )
     other = models.TextField(_("その他参考となる事項 (other information)"), blank=True)
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     sent_by = models.ForeignKey(

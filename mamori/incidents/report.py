@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from mamori.incidents.display import affected_view, chain_view, timeline_view
-from mamori.incidents.models import Incident
+from mamori.incidents.models import Incident, LegalReport, ReportingDecision
 from mamori.lib import clock
 from mamori.lib.pdf import PdfDocument
 from mamori.lib.wareki import show_date, show_datetime
@@ -46,6 +46,7 @@ def build_report(doc: PdfDocument, incident: Incident, *, access, context, handl
             (_("Lessons and procedures revised"), incident.report_lessons or "—"),
         ]
     )
+    _legal_section(doc, incident)
     doc.heading(_("Reporting chain"))
     rows = []
     chain = chain_view(incident, access=access, context=context, handler=handler)
@@ -124,3 +125,28 @@ def build_report(doc: PdfDocument, incident: Incident, *, access, context, handl
     doc.paragraph(
         _("Printed %(when)s from mamori.") % {"when": show_datetime(clock.now())}, small=True
     )
+
+
+def _legal_section(doc: PdfDocument, incident: Incident) -> None:
+    """The report to the 個人情報保護委員会, when personal information was decided on."""
+    decision = ReportingDecision.objects.filter(incident=incident).first()
+    if decision is None:
+        return
+    doc.heading(_("Report under the Personal Information Protection Act"))
+    pairs = [
+        (_("Decision"), _("A report is required") if decision.required else _("No report is required")),
+        (_("Decided by"), f"{decision.decided_by_name} ({show_datetime(decision.decided_at)})"),
+    ]
+    if decision.required:
+        pairs += [
+            (_("First report due"), show_date(decision.first_due) if decision.first_due else "—"),
+            (
+                _("Confirmed report due"),
+                show_date(decision.confirmed_due) if decision.confirmed_due else "—",
+            ),
+        ]
+        reports = LegalReport.objects.filter(incident=incident).order_by("stage", "version")
+        for report in reports:
+            sent = show_date(report.sent_on) if report.sent_on else _("not sent yet")
+            pairs.append((f"{report.get_stage_display()} v{report.version}", sent))
+    doc.fields(pairs)

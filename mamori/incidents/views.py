@@ -521,7 +521,10 @@ def print_view(request, pk: int):
     incident = _incident(request, pk)
     context = request.access.context
     chain = chain_view(
-        incident, access=request.access, context=context, handler=request.access.can("handle", incident)
+        incident,
+        access=request.access,
+        context=context,
+        handler=request.access.can("handle", incident),
     )
     return render(
         request,

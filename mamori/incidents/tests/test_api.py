@@ -138,6 +138,34 @@ class IncidentApiTests(SendaiTestCase):
         response = self.call("post", f"{URL}{incident.pk}/acknowledge", self.staff_b_key)
         self.assertEqual(response.status_code, 404)
 
+    def test_the_legal_report_status_follows_the_decision_and_the_drafts(self):
+        from mamori.incidents.actions import privacy as legal
+        from mamori.incidents.privacy import Answers
+
+        incident = report(self.p.staff_a)
+        path = f"{URL}{incident.pk}/legal"
+        undecided = self.call("get", path, self.staff_key).json()
+        self.assertEqual((undecided["decided"], undecided["required"]), (False, None))
+        self.assertEqual(undecided["reports"], [])
+        legal.decide_reporting(
+            incident,
+            actor=self.p.csirt_lead,
+            known_on=legal.known_day(incident),
+            answers=Answers(personal_data=True, sensitive=True, persons=3),
+        )
+        legal.save_legal_report(incident, actor=self.p.csirt_lead, stage="first", summary="紛失")
+        decided = self.call("get", path, self.console_key).json()
+        self.assertTrue(decided["decided"] and decided["required"])
+        self.assertIn("sensitive", decided["grounds"])
+        self.assertIsNotNone(decided["first_due"])
+        self.assertEqual(
+            [(r["stage"], r["version"], r["sent_on"]) for r in decided["reports"]],
+            [("first", 1, None)],
+        )
+        # Another unit's staff learn nothing of it.
+        self.assertEqual(self.call("get", path, self.staff_b_key).status_code, 404)
+        self.assertEqual(self.call("get", f"{URL}99999999/legal", self.staff_key).status_code, 404)
+
     def test_the_kinds_come_from_the_policy(self):
         kinds = self.call("get", f"{URL}types", self.staff_key).json()
         self.assertEqual(len(kinds), 10)

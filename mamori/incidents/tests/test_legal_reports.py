@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from mamori.access import Access
 from mamori.access.refusals import Refused
 from mamori.compliance import registry
 from mamori.incidents.actions import privacy as actions
@@ -298,6 +299,26 @@ class LegalReportTests(SendaiTestCase):
         self.assertEqual(
             cells["漏えい等が発生し、又は発生したおそれがある保有個人情報に係る本人の数"], "調査中"
         )
+
+    def test_the_incident_report_prints_the_decision_and_the_legal_reports(self):
+        from mamori.incidents.report import build_report
+        from mamori.lib.wareki import show_date
+
+        incident = self.file()
+        decision = self.decide(incident)
+        self.draft(incident, summary="紛失")
+        doc = PdfDocument()
+        access = Access(self.p.csirt_lead)
+        build_report(doc, incident, access=access, context=access.context, handler=True)
+        printed = " ".join(
+            str(cell.text if hasattr(cell, "text") else cell)
+            for flowable in doc.story
+            for row in getattr(flowable, "_cellvalues", [[flowable]])
+            for cell in row
+        )
+        self.assertIn("個人情報保護法に基づく報告", printed)
+        self.assertIn(show_date(decision.first_due), printed)
+        self.assertIn("速報 v1", printed)
 
     # Notices to the persons concerned ------------------------------------------------------------
 
