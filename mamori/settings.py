@@ -182,8 +182,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "mamori.accounts.directory.DirectoryBackend",  # only when MAMORI_LDAP_URL is set
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Active Directory / LDAP sign-in (mamori/accounts/directory.py, docs/security.md).
+MAMORI_LDAP = {
+    "URL": envstr("MAMORI_LDAP_URL"),
+    "START_TLS": envbool("MAMORI_LDAP_START_TLS", False),
+    "ALLOW_PLAIN": envbool("MAMORI_LDAP_ALLOW_PLAIN", False),
+    "CA_FILE": envstr("MAMORI_LDAP_CA_FILE"),
+    "BIND_DN": envstr("MAMORI_LDAP_BIND_DN"),
+    "BIND_PASSWORD": envsecret("MAMORI_LDAP_BIND_PASSWORD") or "",
+    "BASE_DN": envstr("MAMORI_LDAP_BASE_DN"),
+    "USER_FILTER": envstr(
+        "MAMORI_LDAP_USER_FILTER", "(|(sAMAccountName={username})(userPrincipalName={username}))"
+    ),
+    "USERNAME_ATTR": envstr("MAMORI_LDAP_USERNAME_ATTR", "sAMAccountName"),
+    "EMPLOYEE_NO_ATTR": envstr("MAMORI_LDAP_EMPLOYEE_NO_ATTR", "employeeNumber"),
+    "NAME_ATTR": envstr("MAMORI_LDAP_NAME_ATTR", "displayName"),
+    "ROLE_GROUPS": envstr("MAMORI_LDAP_ROLE_GROUPS"),
+    "TIMEOUT": envint("MAMORI_LDAP_TIMEOUT", 5),
+}
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in")
 
     def ready(self):
-        from mamori.accounts import access, checks  # noqa: F401  (registers rules and checks)
+        from mamori.accounts import access, checks, directory  # noqa: F401  (rules, checks, settings check)
         from mamori.accounts.actions import deactivate_for_retirement
         from mamori.accounts.events import AuthEvent
         from mamori.org.actions import on_retirement

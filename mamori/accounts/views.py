@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.access import allowed
-from mamori.accounts import actions
+from mamori.accounts import actions, directory
 from mamori.accounts.forms import (
     AdminPasswordForm,
     LoginForm,
@@ -65,8 +65,13 @@ def login_view(request):
                 # AxesMiddleware answers this request with the lock-out page.
                 actions.record_lockout(username)
                 return render(request, "accounts/locked_out.html", status=429)
-            actions.record_login_failure(username, reason="invalid credentials")
-            form.add_error(None, _("The user name or password is wrong."))
+            problem = getattr(request, "mamori_directory_problem", "")
+            actions.record_login_failure(
+                username, reason=f"directory {problem}" if problem else "invalid credentials"
+            )
+            form.add_error(
+                None, directory.problem_of(request) or _("The user name or password is wrong.")
+            )
         elif _needs_second_factor(user):
             request.session[PENDING_KEY] = {
                 "user": user.pk,
