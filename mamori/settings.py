@@ -203,6 +203,8 @@ MAMORI_LDAP = {
     "ROLE_GROUPS": envstr("MAMORI_LDAP_ROLE_GROUPS"),
     "TIMEOUT": envint("MAMORI_LDAP_TIMEOUT", 5),
 }
+# SCIM 2.0 provisioning at /scim/v2/ (mamori/accounts/scim.py); 404 unless enabled.
+MAMORI_SCIM_ENABLED = envbool("MAMORI_SCIM_ENABLED", False)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -10,6 +10,7 @@ routers()
 urlpatterns = [
     path("", include("mamori.core.urls")),
     path("accounts/", include("mamori.accounts.urls")),
+    path("scim/v2/", include("mamori.accounts.scim_urls")),
     path("org/", include("mamori.org.urls")),
     path("trail/", include("mamori.trail.urls")),
     path("policy/", include("mamori.policy.urls")),
