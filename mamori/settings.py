@@ -136,7 +136,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "mamori.core.context_processors.mamori",
             ],
-            "builtins": ["django.templatetags.i18n", "mamori.core.templatetags.mamori"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "mamori.core.templatetags.mamori",
+                "mamori.access.templatetags.submissions",
+            ],
         },
     }
 ]

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.access import allowed
+from mamori.access.submissions import once, posted_token
 from mamori.accounts import actions, lockout, second_factor
 from mamori.accounts.forms import (
     AdminPasswordForm,
@@ -34,6 +35,7 @@ from mamori.accounts.forms import (
 )
 from mamori.accounts.models import User
 from mamori.lib.forms import apply_validation_error
+from mamori.lib.identifiers import normalize_code
 
 PENDING_KEY = "mamori_pending_login"
 PENDING_SECONDS = 300
@@ -298,7 +300,9 @@ def user_list(request):
     if form.is_valid() and form.cleaned_data["q"]:
         q = form.cleaned_data["q"].strip()
         users = users.filter(
-            Q(username__icontains=q) | Q(person__name__icontains=q) | Q(person__employee_no=q)
+            Q(username__icontains=q)
+            | Q(person__name__icontains=q)
+            | Q(person__employee_no=normalize_code(q))
         )
     page = Paginator(users, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -320,14 +324,18 @@ def user_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = actions.create_user(
-                username=data["username"],
-                password=data["password"],
-                person=data["person"],
-                role=data["role"],
-                otp_required=data["otp_required"],
-                email=data["email"],
-                actor=request.user,
+            user, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: actions.create_user(
+                    username=data["username"],
+                    password=data["password"],
+                    person=data["person"],
+                    role=data["role"],
+                    otp_required=data["otp_required"],
+                    email=data["email"],
+                    actor=request.user,
+                ),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
