@@ -2,8 +2,12 @@
 posting it twice — a double click, a resend — makes one object and answers with it."""
 
 import datetime as dt
+import threading
 import uuid
+from unittest import skipUnless
 
+from django.db import connection, connections
+from django.test import Client, TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +18,13 @@ from mamori.inspections.actions import audits
 from mamori.inspections.models import AuditFinding, AuditPlan, Campaign, CorrectiveAction
 from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
-from mamori.lib.testing import SendaiTestCase, build_ledger
+from mamori.lib.testing import (
+    SendaiTestCase,
+    build_ledger,
+    build_personas,
+    load_policy,
+    sign_in,
+)
 from mamori.org.models import OrgUnit, Person
 from mamori.trail.chain import verify
 
@@ -234,3 +244,44 @@ class DoublePostTests(SendaiTestCase):
         ]:
             with self.subTest(url=url):
                 self.assertContains(self.client.get(url), 'name="submission_token"')
+
+
+@skipUnless(connection.vendor == "postgresql", "simultaneous transactions: PostgreSQL")
+class SimultaneousPostTests(TransactionTestCase):
+    def test_four_simultaneous_posts_of_one_report_make_one_incident(self):
+        p = build_personas()
+        load_policy("sendai")
+        detected = timezone.localtime(clock.now() - dt.timedelta(hours=1))
+        data = {
+            "type_code": "loss",
+            "detection": "staff",
+            "detected_at": detected.strftime("%Y-%m-%dT%H:%M"),
+            "unit": p.unit_a.pk,
+            "description": "USBメモリを紛失した。",
+            "severity": "unassessed",
+            "submission_token": str(uuid.uuid4()),
+        }
+        clients = []
+        for _ in range(4):
+            client = Client()
+            sign_in(client, p.staff_a)
+            clients.append(client)
+        start = threading.Barrier(4)
+        answers = []
+
+        def post(client):
+            try:
+                start.wait()
+                answers.append(client.post(reverse("incidents:report"), data))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual([a.status_code for a in answers], [302] * 4)
+        self.assertEqual(len({a["Location"] for a in answers}), 1)
+        self.assertEqual(Incident.objects.count(), 1)
+        self.assertIsNone(verify().broken)
