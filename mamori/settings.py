@@ -136,7 +136,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "mamori.core.context_processors.mamori",
             ],
-            "builtins": ["django.templatetags.i18n", "mamori.core.templatetags.mamori"],
+            "builtins": [
+                "django.templatetags.i18n",
+                "mamori.core.templatetags.mamori",
+                "mamori.access.templatetags.submissions",
+            ],
         },
     }
 ]
@@ -239,18 +243,24 @@ if MAMORI_SESSION_IDLE_SECONDS <= 0 or MAMORI_SESSION_MAX_SECONDS <= 0:
 SESSION_COOKIE_AGE = MAMORI_SESSION_MAX_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lock-out (django-axes): by user name, not by address, because a whole
-# office usually reaches the server through one NAT address.
+# Lock-out (django-axes): by user name *and* client address together, so nobody can
+# lock another person out from elsewhere (and a whole office behind one NAT address is
+# not locked out by one person's typos). Before the hard lock a soft delay: from the
+# MAMORI_LOGIN_DELAY_AFTER-th failure on, the next try from that address must wait
+# MAMORI_LOGIN_DELAY_SECONDS, doubling each time (mamori.accounts.lockout).
 AXES_FAILURE_LIMIT = envint("MAMORI_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("MAMORI_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lock ends MAMORI_LOCKOUT_MINUTES after it began; more tries do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the trail
 AXES_VERBOSE = False
-# axes.W006 asks to lock by address too; in an office behind one NAT address
-# that would lock out every colleague after one person's typos.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+MAMORI_LOGIN_DELAY_AFTER = envint("MAMORI_LOGIN_DELAY_AFTER", 3)
+MAMORI_LOGIN_DELAY_SECONDS = envint("MAMORI_LOGIN_DELAY_SECONDS", 5)
+# A one-time code to register a required authenticator is valid this long.
+MAMORI_ENROLMENT_CODE_HOURS = envint("MAMORI_ENROLMENT_CODE_HOURS", 72)
 
 OTP_TOTP_ISSUER = envstr("MAMORI_OTP_ISSUER", "mamori")
 

@@ -13,7 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mamori.access import action, authorize
 from mamori.accounts.events import AuthEvent
-from mamori.accounts.models import ApiToken, AppRole, User
+from mamori.accounts.models import ApiToken, AppRole, RecoveryCode, User
+from mamori.accounts.second_factor import make_recovery_codes
 from mamori.trail.chain import record, snapshot
 
 USER_FIELDS = ["username", "person", "role", "otp_required", "is_active", "email"]
@@ -158,10 +159,21 @@ def set_password_by_admin(user: User, *, password: str, actor) -> None:
 
 @action
 def unlock_user(user: User, *, actor) -> int:
+    """Lift every lock-out and sign-in delay on `user`, from whichever address."""
     authorize(actor, "change", user)
     removed = reset_lockout(username=user.username)
     record(AuthEvent.USER_UNLOCKED, actor=actor, target=user, after={"attempts_cleared": removed})
     return removed
+
+
+@transaction.atomic
+def record_login_delayed(username: str, *, wait_seconds: int) -> None:
+    record(
+        AuthEvent.LOGIN_DELAYED,
+        actor=None,
+        after={"username": username, "wait_seconds": wait_seconds},
+        **_attempted(username),
+    )
 
 
 def start_totp_enrolment(user: User) -> TOTPDevice:
@@ -174,11 +186,19 @@ def start_totp_enrolment(user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def confirm_totp_device(user: User, device: TOTPDevice) -> None:
+def confirm_totp_device(user: User, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator; returns the account's new recovery codes (shown once)."""
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    record(AuthEvent.OTP_ENROLLED, actor=user, target=user, after={"device": device.name})
+    codes = make_recovery_codes(user)
+    record(
+        AuthEvent.OTP_ENROLLED,
+        actor=user,
+        target=user,
+        after={"device": device.name, "recovery_codes": len(codes)},
+    )
+    return codes
 
 
 @action
@@ -187,6 +207,7 @@ def remove_totp_devices(user: User, *, actor) -> None:
     if user.otp_required and user.pk == getattr(actor, "pk", None):
         raise ValidationError(_("Two-factor sign-in is required for your account."))
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    RecoveryCode.objects.filter(user=user).delete()
     record(AuthEvent.OTP_REMOVED, actor=actor, target=user, after={"devices_removed": removed})
 
 

@@ -38,6 +38,22 @@ class TokenForm(forms.Form):
         return self.cleaned_data["token"].strip()
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from the administrator"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class UserCreateForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     person = PersonByNumberField(

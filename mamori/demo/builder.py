@@ -25,6 +25,40 @@ from mamori.policy.models import PolicyVersion, RoleDesignation
 from mamori.policy.packs import read_pack
 
 DEMO_PASSWORD = "Mamori-Demo-2026"
+# The demo's privileged accounts (administrator, auditor, privileged policy roles) must sign
+# in with a second factor; they are registered with this one public authenticator key,
+# printed by `mamori demo`. A demo key: never for real accounts.
+DEMO_TOTP_KEY = b"mamori-demo-totp-key"
+
+
+def demo_totp_secret() -> str:
+    import base64
+
+    return base64.b32encode(DEMO_TOTP_KEY).decode()
+
+
+def demo_totp_code() -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(DEMO_TOTP_KEY):06d}"
+
+
+def enrol_demo_second_factor(user: User) -> bool:
+    """Register the demo authenticator key for a demo account that must use a second factor."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mamori.accounts import second_factor
+
+    if not second_factor.is_required(user):
+        return False
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        device = TOTPDevice.objects.create(
+            user=user, name="demo authenticator", key=DEMO_TOTP_KEY.hex(), confirmed=False
+        )
+        account_actions.confirm_totp_device(user, device)
+    return True
+
+
 MUNICIPALITY = "みどり市"
 PACKS_DIR = Path(__file__).resolve().parents[1] / "policy" / "packs"
 DEFAULT_POLICY = "sendai"
@@ -376,19 +410,34 @@ def apply_policy(policy: str) -> tuple[PolicyVersion, list[DemoAccount]]:
     from mamori.approvals.demo import add_demo_requests
 
     add_demo_requests()  # a few requests to look at (once)
+    # After the designations: they decide who holds a privileged policy role.
+    for user in User.objects.filter(
+        username__in=[u for u, *_rest in STRUCTURES[settings["structure"]]["accounts"]]
+        + [a.username for a in accounts]
+    ):
+        enrol_demo_second_factor(user)
     return version, accounts
 
 
-def account_table(structure: str, extra: list[DemoAccount]) -> list[tuple[str, str, str]]:
+def account_table(structure: str, extra: list[DemoAccount]) -> list[tuple[str, str, str, bool]]:
     rows = []
     for username, _unit, _position, _role, description in STRUCTURES[structure]["accounts"]:
         user = User.objects.select_related("person__unit", "person__position").get(
             username=username
         )
-        rows.append((username, description, _who(user.person)))
+        rows.append((username, description, _who(user.person), _second_factor(user)))
     for account in extra:
-        rows.append((account.username, account.description, _who(account.person)))
+        user = User.objects.get(username=account.username)
+        rows.append(
+            (account.username, account.description, _who(account.person), _second_factor(user))
+        )
     return rows
+
+
+def _second_factor(user: User) -> bool:
+    from mamori.accounts import second_factor
+
+    return second_factor.is_required(user)
 
 
 def _who(person: Person | None) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mamori.access.submissions import once, posted_token
 from mamori.incidents import privacy
 from mamori.incidents.actions import handling, reporting
 from mamori.incidents.display import affected_view, chain_view, timeline_view
@@ -76,22 +77,26 @@ def report(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            incident = reporting.report_incident(
-                actor=user,
-                type_code=data["type_code"],
-                detection=data["detection"],
-                detected_at=data["detected_at"],
-                description=data["description"],
-                unit=data["unit"],
-                informant=data["informant"],
-                severity=data["severity"],
-                wider_impact=data["wider_impact"],
-                serious_external_impact=data["serious_external_impact"],
-                suspected_crime=data["suspected_crime"],
-                personal_data=data["personal_data"],
-                assets=data["assets"],
-                systems=data["systems"],
-                references=data["references"],
+            incident, _new = once(
+                user,
+                posted_token(request),
+                lambda: reporting.report_incident(
+                    actor=user,
+                    type_code=data["type_code"],
+                    detection=data["detection"],
+                    detected_at=data["detected_at"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    informant=data["informant"],
+                    severity=data["severity"],
+                    wider_impact=data["wider_impact"],
+                    serious_external_impact=data["serious_external_impact"],
+                    suspected_crime=data["suspected_crime"],
+                    personal_data=data["personal_data"],
+                    assets=data["assets"],
+                    systems=data["systems"],
+                    references=data["references"],
+                ),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mamori.access.submissions import once, posted_token
 from mamori.inspections import stats
 from mamori.inspections.actions import audits, corrections, evidence_files, self_inspection
 from mamori.inspections.forms import (
@@ -124,7 +125,11 @@ def campaign_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = self_inspection.create_campaign(actor=request.user, **form.cleaned_data)
+            campaign, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: self_inspection.create_campaign(actor=request.user, **form.cleaned_data),
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -328,9 +333,7 @@ def checklist_detail(request, pk: int):
 @require_POST
 def checklist_answer(request, pk: int):
     checklist = _checklist(request, pk)
-    form = AnswersForm(
-        request.POST, question_ids=checklist.questions.values_list("pk", flat=True)
-    )
+    form = AnswersForm(request.POST, question_ids=checklist.questions.values_list("pk", flat=True))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("inspections:checklist", pk=pk)
@@ -381,7 +384,9 @@ def question_edit(request, pk: int):
         if form.cleaned_data["remove"]:
             self_inspection.remove_question(question, actor=request.user)
         else:
-            self_inspection.change_question(question, actor=request.user, text=form.cleaned_data["text"])
+            self_inspection.change_question(
+                question, actor=request.user, text=form.cleaned_data["text"]
+            )
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=question.checklist_id)
@@ -397,7 +402,9 @@ def answer_evidence(request, pk: int):
         _form_errors(request, form)
     else:
         try:
-            evidence_files.add_evidence(actor=request.user, upload=form.cleaned_data["file"], answer=answer)
+            evidence_files.add_evidence(
+                actor=request.user, upload=form.cleaned_data["file"], answer=answer
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -486,7 +493,11 @@ def audit_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = audits.create_audit_plan(actor=request.user, **form.cleaned_data)
+            plan, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: audits.create_audit_plan(actor=request.user, **form.cleaned_data),
+            )
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -518,13 +529,17 @@ def audit_detail(request, pk: int):
         try:
             if not form.is_valid():
                 raise _invalid(form)
-            audits.record_finding(
-                plan,
-                actor=request.user,
-                severity=form.cleaned_data["severity"],
-                description=form.cleaned_data["description"],
-                units=list(form.cleaned_data["units"]),
-                clauses=form.cleaned_data["clauses"],
+            once(
+                request.user,
+                posted_token(request),
+                lambda: audits.record_finding(
+                    plan,
+                    actor=request.user,
+                    severity=form.cleaned_data["severity"],
+                    description=form.cleaned_data["description"],
+                    units=list(form.cleaned_data["units"]),
+                    clauses=form.cleaned_data["clauses"],
+                ),
             )
         except ValidationError as exc:
             _errors(request, exc)
@@ -582,13 +597,17 @@ def finding_detail(request, pk: int):
                 unit = form.cleaned_data["unit"]
                 context = access.context
                 heads = context.org.heads.get(unit.pk, []) if context else []
-                corrections.open_corrective_action(
-                    actor=request.user,
-                    unit=unit,
-                    owner=heads[0] if heads else None,
-                    description=form.cleaned_data["description"],
-                    due_on=form.cleaned_data["due_on"],
-                    finding=finding,
+                once(
+                    request.user,
+                    posted_token(request),
+                    lambda: corrections.open_corrective_action(
+                        actor=request.user,
+                        unit=unit,
+                        owner=heads[0] if heads else None,
+                        description=form.cleaned_data["description"],
+                        due_on=form.cleaned_data["due_on"],
+                        finding=finding,
+                    ),
                 )
             elif what == "follow_up":
                 form = FollowUpRequestForm(request.POST)
@@ -624,7 +643,9 @@ def follow_up_list(request):
 
 def follow_up_detail(request, pk: int):
     follow_up = request.access.get_or_404(
-        FollowUp.objects.select_related("unit", "finding__plan", "answered_by", "corrective_action"),
+        FollowUp.objects.select_related(
+            "unit", "finding__plan", "answered_by", "corrective_action"
+        ),
         pk=pk,
     )
     may_answer = request.access.can("answer", follow_up)

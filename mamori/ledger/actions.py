@@ -20,6 +20,7 @@ from mamori.ledger.models import (
     SystemRecord,
     ZoneConnection,
 )
+from mamori.lib.identifiers import normalize_code
 from mamori.trail.chain import record, snapshot
 
 # The personal-information markings (models.PersonalDataMarkings), on assets and systems.
@@ -146,6 +147,9 @@ def _clean_asset(data: dict, context) -> dict:
 @action
 def create_asset(*, actor, context, **data) -> InformationAsset:
     check_manages(actor, data["owner_unit"])
+    data["ledger_no"] = normalize_code(data.get("ledger_no"))
+    if not data["ledger_no"]:
+        raise ValidationError({"ledger_no": _("A ledger number is required.")})
     if InformationAsset.objects.filter(ledger_no=data["ledger_no"]).exists():
         raise ValidationError(
             {"ledger_no": _("Ledger number %(no)s is already used.") % {"no": data["ledger_no"]}}
@@ -164,6 +168,8 @@ def change_asset(asset: InformationAsset, *, actor, context, **data) -> Informat
     check_manages(actor, asset.owner_unit)
     if "owner_unit" in data:
         check_manages(actor, data["owner_unit"])
+    if "ledger_no" in data:
+        data["ledger_no"] = normalize_code(data["ledger_no"]) or asset.ledger_no
     if data.get("ledger_no") and data["ledger_no"] != asset.ledger_no:
         if InformationAsset.objects.filter(ledger_no=data["ledger_no"]).exists():
             raise ValidationError(
@@ -207,6 +213,9 @@ def _clean_system(data: dict, context) -> dict:
 @action
 def create_system(*, actor, context, user_units=(), **data) -> InformationSystem:
     check_manages(actor, data["owner_unit"])
+    data["code"] = normalize_code(data.get("code"))
+    if not data["code"]:
+        raise ValidationError({"code": _("A system code is required.")})
     if InformationSystem.objects.filter(code=data["code"]).exists():
         raise ValidationError(
             {"code": _("System code %(code)s is already used.") % {"code": data["code"]}}
@@ -227,6 +236,8 @@ def change_system(
     check_manages(actor, system.owner_unit)
     if "owner_unit" in data:
         check_manages(actor, data["owner_unit"])
+    if "code" in data:
+        data["code"] = normalize_code(data["code"]) or system.code
     if (
         data.get("code")
         and data["code"] != system.code

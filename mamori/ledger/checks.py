@@ -23,6 +23,7 @@ from mamori.ledger.models import (
     ZoneConnection,
 )
 from mamori.lib.choices import display
+from mamori.lib.identifiers import duplicate_groups, normalize_code
 from mamori.org.models import OrgUnit
 
 
@@ -248,3 +249,46 @@ def review_overdue(context, rule):
         )
         .filter(Q(last_review__lt=cutoff) | Q(last_review__isnull=True))
     )
+
+
+def _same_once_normalised(model, field: str):
+    """The rows whose identifier equals another row's once NFKC-normalised and trimmed
+    (typed before input was normalised: 「Ｆ２－ＡＢＣ」 beside "F2-ABC")."""
+    groups = duplicate_groups(model.objects.values_list("pk", field))
+    return model.objects.filter(pk__in=[pk for pks in groups.values() for pk in pks])
+
+
+@register(
+    "ledger.duplicate_number",
+    title=_("The same ledger number twice"),
+    severity=MEDIUM,
+    rule_kind="ledger",
+    accepts=lambda rule: rule.subject == "assets",
+    message=lambda asset: (
+        _(
+            "Ledger number 「%(no)s」 is the same as another asset's (%(normal)s) once "
+            "full-width characters and spaces are normalised: one asset may be registered twice."
+        )
+        % {"no": asset.ledger_no, "normal": normalize_code(asset.ledger_no)}
+    ),
+)
+def duplicate_number(context, rule):
+    return _same_once_normalised(InformationAsset, "ledger_no")
+
+
+@register(
+    "ledger.duplicate_system_code",
+    title=_("The same system code twice"),
+    severity=MEDIUM,
+    rule_kind="ledger",
+    accepts=lambda rule: rule.subject == "systems",
+    message=lambda system: (
+        _(
+            "System code 「%(code)s」 is the same as another system's (%(normal)s) once "
+            "full-width characters and spaces are normalised."
+        )
+        % {"code": system.code, "normal": normalize_code(system.code)}
+    ),
+)
+def duplicate_system_code(context, rule):
+    return _same_once_normalised(InformationSystem, "code")

@@ -30,6 +30,7 @@ from mamori.ledger.models import (
     InformationSystem,
     Source,
 )
+from mamori.lib.identifiers import normalize_code
 from mamori.lib.wareki import WarekiError, parse_date
 from mamori.org.models import OrgUnit, Person
 
@@ -250,6 +251,8 @@ class _Parser:
 
     def _one(self, col: Column, raw, text: str, data: dict) -> None:
         key = col.key
+        if key in CODE_KEYS:
+            text = normalize_code(text)
         if key in {"ledger_no", "name", "location", "handling_restrictions", "notes"}:
             limit = {
                 "ledger_no": 40,
@@ -364,6 +367,10 @@ class _Parser:
 
 def _reverse(mapping: dict) -> dict:
     return {unicodedata.normalize("NFKC", label): key for key, label in mapping.items()}
+
+
+# Columns holding an identifier (ledger number, unit or system code, 職員番号): NFKC and trimmed.
+CODE_KEYS = frozenset({"ledger_no", "owner_unit", "manager", "system"})
 
 
 def _text(value) -> str:

@@ -13,7 +13,8 @@ from mamori.ledger.models import (
     RecordKind,
     Source,
 )
-from mamori.lib.forms import WarekiDateField, fast_selects
+from mamori.lib.forms import CodeField, WarekiDateField, fast_selects
+from mamori.lib.identifiers import normalize_code
 from mamori.org.forms import PersonByNumberField, UnitChoiceField
 from mamori.org.models import OrgUnit
 from mamori.policy.vocabulary import AssetKind
@@ -120,7 +121,9 @@ class ClassificationFields:
 class PersonalDataFields(forms.Form):
     """The personal-information markings: what decides whether a leak is reported by law."""
 
-    personal_data = forms.BooleanField(label=_("Holds personal information (個人情報)"), required=False)
+    personal_data = forms.BooleanField(
+        label=_("Holds personal information (個人情報)"), required=False
+    )
     sensitive_personal_data = forms.BooleanField(
         label=_("Holds sensitive personal information (要配慮個人情報)"),
         required=False,
@@ -140,7 +143,7 @@ class PersonalDataFields(forms.Form):
 
 
 class AssetForm(ClassificationFields, PersonalDataFields):
-    ledger_no = forms.CharField(label=_("Ledger number"), max_length=40)
+    ledger_no = CodeField(label=_("Ledger number"), max_length=40)
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=AssetKind.choices)
     subkind = forms.ChoiceField(label=_("Type"), choices=AssetSubkind.choices)
@@ -204,7 +207,7 @@ class AssetForm(ClassificationFields, PersonalDataFields):
 
 
 class SystemForm(ClassificationFields, PersonalDataFields):
-    code = forms.CharField(label=_("System code"), max_length=40)
+    code = CodeField(label=_("System code"), max_length=40)
     name = forms.CharField(label=pgettext_lazy("thing", "Name"), max_length=200)
     owner_unit = UnitChoiceField(label=_("Owner unit"))
     manager = PersonByNumberField(
@@ -245,9 +248,9 @@ class SystemForm(ClassificationFields, PersonalDataFields):
 
     def clean_user_units(self):
         codes = [
-            c.strip()
+            normalize_code(c)
             for c in self.cleaned_data["user_units"].replace("、", ",").split(",")
-            if c.strip()
+            if normalize_code(c)
         ]
         units = list(OrgUnit.objects.active().filter(code__in=codes))
         missing = sorted(set(codes) - {u.code for u in units})

@@ -21,6 +21,7 @@ from mamori.ledger.levels import rank_of
 from mamori.ledger.models import DisposalState, InformationAsset, InformationSystem
 from mamori.lib.bulk import bulk_insert
 from mamori.lib.dbstats import refresh_statistics
+from mamori.lib.identifiers import normalize_code
 from mamori.org.models import OrgUnit, Person
 from mamori.trail.chain import record, record_batch, snapshot
 from mamori.trail.models import Event
@@ -152,7 +153,10 @@ def plan_import(
     ]
     number_at = next(index for index, col in positions if col.key == "ledger_no")
     existing = _existing(
-        [_text(values[number_at]) if number_at < len(values) else "" for _n, values in body],
+        [
+            normalize_code(_text(values[number_at])) if number_at < len(values) else ""
+            for _n, values in body
+        ],
         lock=lock,
     )
     seen: dict[str, int] = {}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mamori.access import units_under
+from mamori.access.submissions import once, posted_token
 from mamori.compliance import registry
 from mamori.ledger import actions, excel, imports
 from mamori.ledger.forms import (
@@ -243,7 +244,11 @@ def asset_create(request):
     _limit_owner_units(form, access)
     if request.method == "POST" and form.is_valid():
         try:
-            asset = actions.create_asset(actor=request.user, context=context, **form.values())
+            asset, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: actions.create_asset(actor=request.user, context=context, **form.values()),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -404,8 +409,12 @@ def system_create(request):
         values = form.values()
         user_units = values.pop("user_units")
         try:
-            system = actions.create_system(
-                actor=request.user, context=context, user_units=user_units, **values
+            system, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: actions.create_system(
+                    actor=request.user, context=context, user_units=user_units, **values
+                ),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -467,7 +476,9 @@ def system_edit(request, pk: int):
 
 
 def _system_for_change(request, pk: int) -> InformationSystem:
-    system = request.access.get_or_404(InformationSystem.objects.select_related("owner_unit"), pk=pk)
+    system = request.access.get_or_404(
+        InformationSystem.objects.select_related("owner_unit"), pk=pk
+    )
     _require(request, "change", system)
     return system
 

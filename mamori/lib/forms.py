@@ -6,7 +6,15 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
+from mamori.lib.identifiers import normalize_code
 from mamori.lib.wareki import WarekiError, parse_date
+
+
+class CodeField(forms.CharField):
+    """A ledger number, 職員番号 or code: NFKC-normalised and trimmed (lib.identifiers)."""
+
+    def to_python(self, value):
+        return normalize_code(super().to_python(value))
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:

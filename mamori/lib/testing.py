@@ -98,10 +98,30 @@ class PersonaTestCase(TestCase):
         cls.p = build_personas()
 
     def sign_in(self, user) -> None:
-        if user is None:
-            self.client.logout()
-        else:
-            self.client.force_login(user)
+        sign_in(self.client, user)
+
+
+def sign_in(client, user) -> None:
+    """Sign `user` in on a test client as a full sign-in would: password and, for an account
+    with an authenticator or one that must use a second factor (privileged roles), the
+    verified second factor (a confirmed authenticator is made if the account has none).
+    Every test that signs in without the form goes through here."""
+    if user is None:
+        client.logout()
+        return
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mamori.accounts import second_factor
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and second_factor.is_required(user):
+        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 PACKS = __import__("pathlib").Path(__file__).resolve().parents[1] / "policy" / "packs"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.access import action, authorize
+from mamori.lib.identifiers import normalize_code
 from mamori.org.events import OrgEvent
 from mamori.org.models import (
     Absence,
@@ -84,7 +85,7 @@ def create_unit(
     is_lead: bool = False,
 ) -> OrgUnit:
     authorize(actor, "change", OrgUnit)
-    code, name = code.strip(), name.strip()
+    code, name = normalize_code(code), name.strip()
     if not code or not name:
         raise ValidationError(_("A unit needs a code and a name."))
     _check_kind(kind)
@@ -123,9 +124,9 @@ def change_unit(
     authorize(actor, "change", unit)
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit, UNIT_FIELDS)
-    if code is not None and code.strip() != unit.code:
-        _check_code_free(code.strip(), exclude_pk=unit.pk)
-        unit.code = code.strip()
+    if code is not None and normalize_code(code) != unit.code:
+        _check_code_free(normalize_code(code), exclude_pk=unit.pk)
+        unit.code = normalize_code(code)
     if name is not None:
         if not name.strip():
             raise ValidationError({"name": _("A unit needs a name.")})
@@ -242,7 +243,7 @@ def hire_person(
 ) -> Person:
     """Register a person who starts working (採用), with the first period of their history."""
     authorize(actor, "change", Person)
-    employee_no = employee_no.strip()
+    employee_no = normalize_code(employee_no)
     if not employee_no:
         raise ValidationError({"employee_no": _("An employee number is required.")})
     if Person.objects.filter(employee_no=employee_no).exists():

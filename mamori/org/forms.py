@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mamori.lib.forms import FastSelect, WarekiDateField
+from mamori.lib.forms import CodeField, FastSelect, WarekiDateField
+from mamori.lib.identifiers import normalize_code
 from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKind
 from mamori.org.tree import unit_choices
 
@@ -13,7 +14,8 @@ class PersonByNumberField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        person = Person.objects.filter(employee_no=value.strip()).select_related("unit").first()
+        value = normalize_code(value)
+        person = Person.objects.filter(employee_no=value).select_related("unit").first()
         if person is None:
             raise forms.ValidationError(_("No person has employee number %(no)s.") % {"no": value})
         return person
@@ -47,7 +49,7 @@ class UnitChoiceField(forms.ChoiceField):
 
 
 class UnitForm(forms.Form):
-    code = forms.CharField(label=_("Unit code"), max_length=20)
+    code = CodeField(label=_("Unit code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     parent = UnitChoiceField(label=_("Parent unit"), required=False)
@@ -69,7 +71,7 @@ class PositionChoiceField(forms.ModelChoiceField):
 
 
 class HireForm(forms.Form):
-    employee_no = forms.CharField(label=_("Employee number"), max_length=20)
+    employee_no = CodeField(label=_("Employee number"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     name_kana = forms.CharField(label=_("Reading (furigana)"), max_length=100)
     employment_type = forms.ChoiceField(label=_("Employment type"), choices=EmploymentType.choices)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mamori.access import allowed
+from mamori.access.submissions import once, posted_token
 from mamori.lib.forms import apply_validation_error
 from mamori.org import actions
 from mamori.org.forms import (
@@ -58,9 +59,7 @@ def unit_tree(request):
 
 def _visible_ids(access, people) -> set[int]:
     ids = [person.pk for person in people]
-    return set(
-        access.restrict(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True)
-    )
+    return set(access.restrict(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True))
 
 
 def unit_detail(request, code: str):
@@ -182,15 +181,19 @@ def unit_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = actions.create_unit(
-                code=data["code"],
-                name=data["name"],
-                kind=data["kind"],
-                parent=data["parent"],
-                sort_order=data["sort_order"],
-                phone=data["phone"],
-                is_lead=data["is_lead"],
-                actor=request.user,
+            unit, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: actions.create_unit(
+                    code=data["code"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    parent=data["parent"],
+                    sort_order=data["sort_order"],
+                    phone=data["phone"],
+                    is_lead=data["is_lead"],
+                    actor=request.user,
+                ),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -271,7 +274,11 @@ def person_create(request):
     form = HireForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            person = actions.hire_person(actor=request.user, **form.cleaned_data)
+            person, _new = once(
+                request.user,
+                posted_token(request),
+                lambda: actions.hire_person(actor=request.user, **form.cleaned_data),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

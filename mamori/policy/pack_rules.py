@@ -277,6 +277,9 @@ class AccountsRule(PackRule):
     KIND: ClassVar[str] = RuleKind.ACCOUNTS
     subject: str = ""
     unused_days: int | None = None
+    # subject "privileged": the policy roles whose holders' accounts are privileged IDs
+    # (besides mamori's administrators and auditors) and must sign in with a second factor.
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.access import Refused, access_for, action, authorize
+from mamori.access.submissions import once, parse_token
 from mamori.approvals import notifications, routing
 from mamori.approvals.actions.emergencies import _report
 from mamori.approvals.actions.guards import (
@@ -276,13 +277,19 @@ def file_request(
     person = _person(actor)
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Unknown kind of request.")})
+    token = parse_token(token)
     if token:
-        token = uuid.UUID(str(token))
+        # Filed before submissions were kept in one place (mamori.access.submissions).
         existing = Request.objects.filter(requester=actor, client_token=token).first()
         if existing is not None:
             return existing
-    assets, systems = resolve_references(actor, asset_ids, system_ids)
-    return _file(actor, person, kind, fields, assets, systems, submit, token)
+
+    def create():
+        assets, systems = resolve_references(actor, asset_ids, system_ids)
+        return _file(actor, person, kind, fields, assets, systems, submit, token)
+
+    request, _new = once(actor, token, create)
+    return request
 
 
 def _file(actor, person, kind, fields, assets, systems, submit, token) -> Request:

@@ -14,7 +14,13 @@ from mamori.approvals.testing import make_asset
 from mamori.compliance.actions import take_snapshot
 from mamori.compliance.models import ComplianceSnapshot
 from mamori.lib import clock
-from mamori.lib.testing import SendaiTestCase, build_ledger, build_personas, load_policy
+from mamori.lib.testing import (
+    SendaiTestCase,
+    build_ledger,
+    build_personas,
+    load_policy,
+    sign_in,
+)
 from mamori.org.actions import create_unit
 from mamori.org.models import UnitKind
 from mamori.policy.rules import active_context
@@ -160,7 +166,7 @@ class ChinoDashboardTests(TestCase):
         cls.outsider = create_user(username="outsider", password=None, person=None, actor=None)
 
     def get(self, user, path):
-        self.client.force_login(user)
+        sign_in(self.client, user)
         return self.client.get(path)
 
     def test_scopes_follow_the_pack_roles(self):

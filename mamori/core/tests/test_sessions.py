@@ -106,7 +106,7 @@ class NoStoreTests(SendaiTestCase):
         self.assertIn("private", response["Cache-Control"])
 
     def test_signed_in_pages_and_downloads_are_not_stored(self):
-        self.client.force_login(self.p.admin)
+        self.sign_in(self.p.admin)
         for url in [HOME, reverse("ledger:asset_list"), reverse("ledger:asset_template")]:
             with self.subTest(url=url):
                 response = self.client.get(url)
@@ -115,7 +115,7 @@ class NoStoreTests(SendaiTestCase):
         self.assertIn("attachment", response["Content-Disposition"])
 
     def test_refusals_to_a_signed_in_user_are_not_stored_either(self):
-        self.client.force_login(self.p.staff_b)
+        self.sign_in(self.p.staff_b)
         response = self.client.get(reverse("trail:list"))
         self.assertEqual(response.status_code, 403)
         self.assert_no_store(response)
@@ -130,7 +130,7 @@ class NoStoreTests(SendaiTestCase):
         self.assert_no_store(self.client.get("/api/v1/ledger/assets"))
 
     def test_the_sign_out_answer_is_not_stored(self):
-        self.client.force_login(self.p.staff_a)
+        self.sign_in(self.p.staff_a)
         self.assert_no_store(self.client.post(reverse("accounts:logout")))
 
     def test_the_public_sign_in_page_may_be_cached(self):

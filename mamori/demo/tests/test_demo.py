@@ -113,6 +113,7 @@ class DemoTests(TransactionTestCase):
         from mamori.incidents.actions.privacy import save_legal_report
         from mamori.incidents.models import ReportingDecision
         from mamori.lib import clock
+        from mamori.lib.testing import sign_in
         from mamori.lib.wareki import show_date
 
         decision = ReportingDecision.objects.select_related("incident").get()
@@ -120,7 +121,7 @@ class DemoTests(TransactionTestCase):
         self.assertIn("sensitive", decision.grounds)
         self.assertLess(decision.first_due, decision.confirmed_due)
         csirt = User.objects.get(username="csirt")
-        self.client.force_login(csirt)
+        sign_in(self.client, csirt)
         privacy_url = reverse("incidents:privacy", args=[decision.incident_id])
         home = self.client.get(reverse("core:home"))
         self.assertContains(home, privacy_url)

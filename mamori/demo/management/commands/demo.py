@@ -11,6 +11,8 @@ from mamori.demo.builder import (
     account_table,
     apply_policy,
     demo_settings,
+    demo_totp_code,
+    demo_totp_secret,
     policy_codes,
 )
 from mamori.demo.ledger import build_ledger
@@ -32,8 +34,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
         parser.add_argument("--quiet", action="store_true", help="do not print the demo accounts")
+        parser.add_argument(
+            "--otp-code",
+            action="store_true",
+            help="only print the current 6-digit code of the demo accounts' authenticator",
+        )
 
-    def handle(self, *args, policy: str, seed: int, quiet: bool, **options):
+    def handle(self, *args, policy: str, seed: int, quiet: bool, otp_code=False, **options):
+        if otp_code:
+            self.stdout.write(demo_totp_code())
+            return
         started = time.monotonic()
         try:
             settings = demo_settings(policy)
@@ -59,5 +69,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo accounts / デモ用アカウント (password / パスワード: {DEMO_PASSWORD}):"
         )
-        for username, description, who in account_table(settings["structure"], accounts):
-            self.stdout.write(f"  {username:<12} {description}  [{who}]")
+        for username, description, who, otp in account_table(settings["structure"], accounts):
+            mark = "*" if otp else " "
+            self.stdout.write(f" {mark}{username:<12} {description}  [{who}]")
+        self.stdout.write("")
+        self.stdout.write(
+            "* 2段階認証 / two-factor sign-in: after the password, enter the 6-digit code of an\n"
+            f"  authenticator app (TOTP) set up with the demo key {demo_totp_secret()},\n"
+            "  or print the current code with: .venv/bin/mamori demo --otp-code\n"
+        )
