@@ -120,7 +120,9 @@ class ClassificationFields:
 class PersonalDataFields(forms.Form):
     """The personal-information markings: what decides whether a leak is reported by law."""
 
-    personal_data = forms.BooleanField(label=_("Holds personal information (個人情報)"), required=False)
+    personal_data = forms.BooleanField(
+        label=_("Holds personal information (個人情報)"), required=False
+    )
     sensitive_personal_data = forms.BooleanField(
         label=_("Holds sensitive personal information (要配慮個人情報)"),
         required=False,
