@@ -49,4 +49,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # database backend (mamori/background/testing.py).
 if os.environ.get("MAMORI_TEST_WORKER_DB"):
     DATABASES["default"]["NAME"] = os.environ["MAMORI_TEST_WORKER_DB"]
+    MEDIA_ROOT = os.environ["MAMORI_TEST_WORKER_MEDIA"]
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
