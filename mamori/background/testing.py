@@ -11,17 +11,21 @@ from django.conf import settings
 from django.db import connection
 
 
-def start_worker(*extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_TEST_", "DJANGO_"))}
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "mamori.settings_test",
-        "MAMORI_TEST_WORKER_DB": str(connection.settings_dict["NAME"]),
-        "MAMORI_TEST_WORKER_MEDIA": str(settings.MEDIA_ROOT),
-        "MAMORI_WORKER_HEARTBEAT_SECONDS": "1",
-    }
+def start_worker(*extra: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_TEST_", "DJANGO_"))}
+    environment = (
+        base
+        | {
+            "DJANGO_SETTINGS_MODULE": "mamori.settings_test",
+            "MAMORI_TEST_WORKER_DB": str(connection.settings_dict["NAME"]),
+            "MAMORI_TEST_WORKER_MEDIA": str(settings.MEDIA_ROOT),
+            "MAMORI_WORKER_HEARTBEAT_SECONDS": "1",
+        }
+        | (env or {})
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "mamori", "worker", "--interval=0.1", *extra],
-        env=env,
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
