@@ -7,6 +7,7 @@ process only, for a service manager that restarts it itself.
 """
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -63,12 +64,16 @@ class Command(BaseCommand):
             nonlocal stopping
             stopping = True
             if child is not None and child.poll() is None:
-                child.terminate()
+                child.send_signal(signum)  # once: the worker finishes its job, then stops
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         while not stopping:
-            child = subprocess.Popen([sys.executable, "-m", "mamori", "worker", "--single", *extra])
+            # In a session of its own: Ctrl-C reaches it once, through this supervisor.
+            child = subprocess.Popen(
+                [sys.executable, "-m", "mamori", "worker", "--single", *extra],
+                start_new_session=os.name == "posix",
+            )
             code = child.wait()
             if stopping:
                 break
