@@ -215,12 +215,12 @@ def interrupted_message(step: str) -> str:
     if step == "store":
         return _(
             "The background work stopped while this file was being stored. Nothing was"
-            " stored (a file is stored whole or not at all). Store it again with the button"
-            " below."
+            " stored (a file is stored whole or not at all). Store it again with"
+            " 'Store again'."
         )
     return _(
         "The background work stopped while this file was being checked. Nothing was stored."
-        " Check it again with the button below."
+        " Check it again with 'Check again'."
     )
 
 
