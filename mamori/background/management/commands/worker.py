@@ -62,6 +62,8 @@ class Command(BaseCommand):
 
         def stop(signum, frame):
             nonlocal stopping
+            if stopping:  # Ctrl-C and the terminate of `dev.py start` both arrive
+                return
             stopping = True
             if child is not None and child.poll() is None:
                 child.send_signal(signum)  # once: the worker finishes its job, then stops
