@@ -100,9 +100,16 @@ class WorkerCrashTests(TransactionTestCase):
 
     def test_a_worker_killed_while_storing_stores_nothing_and_the_retry_stores_all(self):
         job = self.new_job()
-        self.run_to(job, ImportStatus.CHECKED)
+        process = self.worker()
+        wait_for(lambda: self.status(job) == ImportStatus.CHECKING and job.runner)
+        started = time.monotonic()
+        wait_for(lambda: self.status(job) == ImportStatus.CHECKED, timeout=120)
+        stop(process)
+        # Storing checks the file again, then writes: it takes longer than the check did,
+        # so kills at these fractions of the check's time land inside the store.
+        checked = time.monotonic() - started
         killed_mid_store = 0
-        for delay in (0.0, 0.3, 0.8, 1.5, 2.5):
+        for delay in (0.0, 0.25 * checked, 0.5 * checked, 0.75 * checked, checked):
             with self.subTest(delay=delay):
                 self.assertTrue(tasks.enqueue(job, ImportStatus.STORING))
                 status = self.kill_during(job, ImportStatus.STORING, delay)
