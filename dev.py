@@ -2,6 +2,7 @@
 """Set up and run mamori, or set up and test it. Needs only Python 3.11 or newer.
 
     python3 dev.py start   # virtualenv, install, database, demo municipality, web server
+                           # and the background worker
     python3 dev.py test    # virtualenv, install with test tools, lint, migrations check, tests
 
 The virtual environment is .venv/ and the SQLite database var/mamori.sqlite3.
@@ -120,7 +121,19 @@ def start(args: list[str]) -> None:
     print()
     print(f"  mamori: http://{address}/   (sign in with an account above; stop with Ctrl-C)")
     print()
-    sys.exit(run(MAMORI + ["runserver", address], env=env))
+    # The background worker (imports, mail, escalation, reminders) beside the web server.
+    worker = subprocess.Popen(MAMORI + ["worker"], cwd=ROOT, env=env)
+    try:
+        code = run(MAMORI + ["runserver", address], env=env)
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    sys.exit(code)
 
 
 def test(args: list[str]) -> None:

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    "mamori.background",
     "mamori.mail",
     "mamori.core",
     "mamori.trail",
@@ -359,8 +362,29 @@ LOGGING = {
 MAMORI_ORGANIZATION_NAME = envstr("MAMORI_ORGANIZATION_NAME", "")
 MAMORI_PAGE_SIZE = 50
 MAMORI_IMPORT_MAX_MB = envint("MAMORI_IMPORT_MAX_MB", 50)
-# Long work (ledger imports) runs in a background thread so that pages show progress.
-MAMORI_BACKGROUND_THREADS = True
+# Background work (docs/deployment.md): ledger imports, mail, escalation, reminders and
+# snapshots run in `mamori worker`, never in the web process. Jobs wait in the database
+# (django-tasks with its database backend: no broker, SQLite and PostgreSQL alike).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker writes a heartbeat every few seconds; one silent for longer than the lease is
+# taken for dead, and the jobs it was running are marked failed (they can be retried).
+MAMORI_WORKER_HEARTBEAT_SECONDS = envint("MAMORI_WORKER_HEARTBEAT_SECONDS", 10)
+MAMORI_WORKER_LEASE_SECONDS = envint("MAMORI_WORKER_LEASE_SECONDS", 120)
+# The most memory a worker may take (MB; POSIX only): a reader that runs away on a hostile
+# file fails its job instead of exhausting the server. 0: no limit.
+MAMORI_WORKER_MEMORY_MB = envint("MAMORI_WORKER_MEMORY_MB", 4096)
+# Periodic work the worker enqueues: name -> (task, every so many seconds).
+MAMORI_SCHEDULE = {
+    "escalation": ("mamori.core.tasks.escalate", envint("MAMORI_ESCALATION_SECONDS", 60)),
+    "mail": ("mamori.mail.outbox.deliver_mail", 60),
+    "reminders": ("mamori.core.tasks.send_reminders", envint("MAMORI_REMINDER_SECONDS", 600)),
+    "snapshots": ("mamori.core.tasks.daily_snapshot", 86400),
+}
+# Ledger files are checked before they are read: a workbook (a zip) may unpack to at most
+# this much, in at most so many parts, and a file may hold at most so many rows.
+MAMORI_IMPORT_MAX_UNPACKED_MB = envint("MAMORI_IMPORT_MAX_UNPACKED_MB", 200)
+MAMORI_IMPORT_MAX_ZIP_ENTRIES = envint("MAMORI_IMPORT_MAX_ZIP_ENTRIES", 1000)
+MAMORI_IMPORT_MAX_ROWS = envint("MAMORI_IMPORT_MAX_ROWS", 500_000)
 # The address people open mamori at (https://mamori.city.example.lg.jp), for links in mail.
 MAMORI_BASE_URL = envstr("MAMORI_BASE_URL", "")
 # Self-inspection: evidence files (size limit, allowed types), corrective action due dates,

@@ -32,7 +32,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Uploaded files (ledger imports) of a test run go to a directory of their own.
 MEDIA_ROOT = __import__("tempfile").mkdtemp(prefix="mamori-test-media-")
-MAMORI_BACKGROUND_THREADS = False  # run imports at once, inside the test's transaction
+# Background work runs at once, inside the test's transaction; the crash tests start real
+# workers with the database backend (ledger/tests/test_worker_crash.py).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
 
 # Live-server and thread tests open connections in other threads; persistent
@@ -42,3 +44,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that concurrency tests use real separate connections.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mamori.sqlite3")}
+
+# A real `mamori worker` started by a crash test works on the test database with the
+# database backend (mamori/background/testing.py).
+if os.environ.get("MAMORI_TEST_WORKER_DB"):
+    DATABASES["default"]["NAME"] = os.environ["MAMORI_TEST_WORKER_DB"]
+    MEDIA_ROOT = os.environ["MAMORI_TEST_WORKER_MEDIA"]
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

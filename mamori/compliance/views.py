@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from mamori.background import work
 from mamori.compliance import dashboard, panels
 from mamori.compliance.forms import ReviewYearForm
 from mamori.compliance.registry import SEVERITY_LABELS, SEVERITY_ORDER
@@ -56,6 +57,8 @@ def object_url(finding, access) -> str:
 def home(request):
     context = _context(request)
     data = dashboard.build(request.access, context)
+    # Escalation, reminders and the daily snapshots are background work: say when it stalls.
+    data["work_stalled"], data["work_seen"] = work.stalled()
     return render(request, "compliance/dashboard.html", data)
 
 

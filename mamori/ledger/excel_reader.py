@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -71,12 +72,84 @@ class CellError:
         return f"{where}{shown}: {self.message}"
 
 
-def read_table(data: bytes, file_name: str) -> tuple[str, list[list], list[CellError]]:
-    """(sheet name, rows including the header, formula errors) from .xlsx or .csv bytes."""
+@dataclass(frozen=True)
+class FileLimits:
+    """How large a ledger file may be once unpacked (settings.MAMORI_IMPORT_MAX_*): a
+    workbook is a zip, and a small one can unpack to gigabytes (a zip bomb)."""
+
+    unpacked_bytes: int
+    entries: int
+    rows: int
+
+    @classmethod
+    def from_settings(cls, *, rows: int | None = None, unpacked_mb: int | None = None):
+        return cls(
+            unpacked_bytes=(unpacked_mb or settings.MAMORI_IMPORT_MAX_UNPACKED_MB) * 1024 * 1024,
+            entries=settings.MAMORI_IMPORT_MAX_ZIP_ENTRIES,
+            rows=rows or settings.MAMORI_IMPORT_MAX_ROWS,
+        )
+
+
+def check_archive(data: bytes, limits: FileLimits) -> None:
+    """Refuse a workbook whose parts are too many or unpack to too much, before any reader
+    sees it: first the sizes its directory declares, then the bytes it really unpacks to
+    (read in chunks and counted, so that a directory that lies costs nothing)."""
+    megabytes = limits.unpacked_bytes // (1024 * 1024)
+    too_large = _(
+        "This workbook unpacks to more than %(mb)s MB; mamori reads at most that much."
+        " Split the ledger into several files, or remove unused sheets and images."
+    ) % {"mb": megabytes}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip after all: the reader gives its own message
+    with archive:
+        members = archive.infolist()
+        if len(members) > limits.entries:
+            raise LedgerFileError(
+                _(
+                    "This workbook has %(count)s parts; a ledger workbook has far fewer"
+                    " (at most %(limit)s are read). Save the ledger alone in a new workbook."
+                )
+                % {"count": len(members), "limit": limits.entries}
+            )
+        if sum(member.file_size for member in members) > limits.unpacked_bytes:
+            raise LedgerFileError(too_large)
+        unpacked = 0
+        try:
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > limits.unpacked_bytes:
+                            raise LedgerFileError(too_large)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+            raise LedgerFileError(
+                _("This file cannot be read as an Excel workbook (.xlsx): %(error)s")
+                % {"error": exc}
+            ) from None
+
+
+def too_many_rows(limits: FileLimits) -> LedgerFileError:
+    return LedgerFileError(
+        _("The file has more than %(limit)s rows; mamori imports at most that many at once.")
+        % {"limit": f"{limits.rows:,}"}
+    )
+
+
+def read_table(
+    data: bytes, file_name: str, limits: FileLimits | None = None
+) -> tuple[str, list[list], list[CellError]]:
+    """(sheet name, rows including the header, formula errors) from .xlsx or .csv bytes,
+    refused with a LedgerFileError when past the limits (by default those of settings)."""
+    limits = limits or FileLimits.from_settings()
     if data[:4] == b"PK\x03\x04":
+        check_archive(data, limits)
         if _has_formulas(data):
-            return _read_xlsx(data)
-        return _read_xlsx_fast(data)
+            sheet, rows, formulas = _read_xlsx(data, limits)
+        else:
+            sheet, rows, formulas = _read_xlsx_fast(data, limits)
+        return sheet, rows, formulas
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise LedgerFileError(
             _(
@@ -85,6 +158,8 @@ def read_table(data: bytes, file_name: str) -> tuple[str, list[list], list[CellE
         )
     if b"\x00" in data[:4096]:
         raise LedgerFileError(_("This file is neither an Excel workbook (.xlsx) nor a CSV file."))
+    if data.count(b"\n") > limits.rows + 1:
+        raise too_many_rows(limits)
     return "CSV", _read_csv(data), []
 
 
@@ -104,14 +179,19 @@ def _has_formulas(data: bytes) -> bool:
     return False
 
 
-def _read_xlsx_fast(data: bytes) -> tuple[str, list[list], list[CellError]]:
+def _read_xlsx_fast(data: bytes, limits: FileLimits) -> tuple[str, list[list], list[CellError]]:
     """Values of a workbook without formulas, read with calamine (a compiled reader:
     60,000 rows in seconds where openpyxl takes most of a minute)."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         name = SHEET if SHEET in workbook.sheet_names else workbook.sheet_names[0]
+        sheet = workbook.get_sheet_by_name(name)
+        if sheet.total_height > limits.rows + 1:
+            raise too_many_rows(limits)
         # Not skipping the empty area keeps row numbers those of Excel.
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=False)
+    except LedgerFileError:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken files
         raise LedgerFileError(
             _("This file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": exc}
@@ -119,7 +199,7 @@ def _read_xlsx_fast(data: bytes) -> tuple[str, list[list], list[CellError]]:
     return name, [[None if value == "" else value for value in row] for row in rows], []
 
 
-def _read_xlsx(data: bytes) -> tuple[str, list[list], list[CellError]]:
+def _read_xlsx(data: bytes, limits: FileLimits) -> tuple[str, list[list], list[CellError]]:
     """Values and formula cells of a workbook, read cell by cell with openpyxl."""
     # Imported here: openpyxl takes a fifth of a second to import, and only a workbook
     # with formulas needs it.
@@ -135,6 +215,9 @@ def _read_xlsx(data: bytes) -> tuple[str, list[list], list[CellError]]:
     rows, formulas = [], []
     header: list = []
     for number, row in enumerate(sheet.iter_rows(), start=1):
+        if number > limits.rows + 1:
+            workbook.close()
+            raise too_many_rows(limits)
         values = []
         for cell in row:
             value = cell.value

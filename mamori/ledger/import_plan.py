@@ -16,7 +16,14 @@ from mamori.access import access_for
 from mamori.ledger.actions import ASSET_FIELDS
 from mamori.ledger.events import LedgerEvent
 from mamori.ledger.excel import ACCESS_JA, DISPOSAL_JA, KIND_JA, SOURCE_JA, SUBKIND_JA, columns
-from mamori.ledger.excel_reader import CellError, LedgerFileError, _Parser, _text, read_table
+from mamori.ledger.excel_reader import (
+    CellError,
+    FileLimits,
+    LedgerFileError,
+    _Parser,
+    _text,
+    read_table,
+)
 from mamori.ledger.levels import rank_of
 from mamori.ledger.models import DisposalState, InformationAsset, InformationSystem
 from mamori.lib.bulk import bulk_insert
@@ -110,6 +117,7 @@ def plan_import(
     user,
     progress: Progress | None = None,
     lock: bool = False,
+    limits: FileLimits | None = None,
 ) -> ImportPlan:
     """Check every row and decide what would happen to it. Changes nothing.
 
@@ -117,7 +125,7 @@ def plan_import(
     update stay locked until the transaction ends, so nobody changes them in between."""
     plan = ImportPlan(file_name)
     try:
-        sheet, rows, formula_errors = read_table(data, file_name)
+        sheet, rows, formula_errors = read_table(data, file_name, limits)
     except LedgerFileError as exc:
         plan.file_errors.append(str(exc))
         return plan

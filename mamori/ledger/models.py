@@ -399,6 +399,10 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The background work: when the current step was queued, and the worker running it
+    # (mamori.background.work), so that a job whose worker died is noticed.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    runner = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("ledger import")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.ledger import views
+from mamori.ledger import views, views_import
 
 app_name = "ledger"
 urlpatterns = [
@@ -9,9 +9,10 @@ urlpatterns = [
     path("assets/new/", views.asset_create, name="asset_create"),
     path("assets/export/", views.export, name="asset_export"),
     path("assets/template/", views.template_download, name="asset_template"),
-    path("assets/import/", views.import_start, name="import_start"),
-    path("assets/import/<int:pk>/", views.import_job, name="import_job"),
-    path("assets/import/<int:pk>/store/", views.import_commit, name="import_commit"),
+    path("assets/import/", views_import.import_start, name="import_start"),
+    path("assets/import/<int:pk>/", views_import.import_job, name="import_job"),
+    path("assets/import/<int:pk>/store/", views_import.import_commit, name="import_commit"),
+    path("assets/import/<int:pk>/retry/", views_import.import_retry, name="import_retry"),
     path("assets/<int:pk>/", views.asset_detail, name="asset_detail"),
     path("assets/<int:pk>/edit/", views.asset_edit, name="asset_edit"),
     path("systems/", views.system_list, name="system_list"),

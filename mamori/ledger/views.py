@@ -4,7 +4,6 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
 from django.http import HttpResponse
@@ -17,14 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mamori.access import units_under
 from mamori.access.submissions import once, posted_token
 from mamori.compliance import registry
-from mamori.ledger import actions, excel, imports
+from mamori.ledger import actions, excel
 from mamori.ledger.forms import (
     SORTS,
     AssetFilterForm,
     AssetForm,
     ConnectionForm,
     ExportForm,
-    ImportForm,
     ReviewForm,
     SoftwareForm,
     SystemFilterForm,
@@ -34,7 +32,6 @@ from mamori.ledger.forms import (
 from mamori.ledger.important import important_q, reasons
 from mamori.ledger.models import (
     DisposalState,
-    ImportJob,
     InformationAsset,
     InformationSystem,
     LedgerReview,
@@ -696,66 +693,6 @@ def _with(request, **changes) -> str:
         query[key] = value
     query.pop("replace", None)
     return query.urlencode()
-
-
-@require_http_methods(["GET", "POST"])
-def import_start(request):
-    _require(request, "change", ImportJob)
-    limit = settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024
-    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > limit + 65536:
-        # Refused before the body is read: a 200 MB upload is not stored first.
-        jobs = ImportJob.objects.filter(created_by=request.user)[:10]
-        refused = ImportForm.too_large(int(request.META["CONTENT_LENGTH"]))
-        return render(
-            request,
-            "ledger/import_start.html",
-            {"form": ImportForm(), "jobs": jobs, "refused": refused},
-            status=413,
-        )
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        job = ImportJob(created_by=request.user, file_name=upload.name[:255])
-        job.file.save(
-            f"{timezone.now():%Y%m%d%H%M%S}-{request.user.pk}.bin",
-            ContentFile(upload.read()),
-            save=False,
-        )
-        job.save()
-        imports.start(imports.check, job.pk)
-        return redirect("ledger:import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
-    return render(request, "ledger/import_start.html", {"form": form, "jobs": jobs})
-
-
-def _job(request, pk: int) -> ImportJob:
-    return request.access.get_or_404(ImportJob.objects.all(), pk=pk)
-
-
-def import_job(request, pk: int):
-    job = _job(request, pk)
-    if job.running:
-        job.done, job.total = imports.current_progress(job)
-    if request.headers.get("HX-Request"):
-        if not job.running:
-            # Finished: reload the whole page, which lists the problems and the preview.
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        return render(request, "ledger/_import_progress.html", {"job": job, "result": job.result})
-    return render(request, "ledger/import_job.html", {"job": job, "result": job.result})
-
-
-@require_POST
-def import_commit(request, pk: int):
-    job = _job(request, pk)
-    if job.status != "checked" or not job.result.get("ok"):
-        messages.error(request, _("This import has problems to fix first; nothing was stored."))
-        return redirect("ledger:import_job", pk=pk)
-    updated = ImportJob.objects.filter(pk=job.pk, status="checked").update(status="storing", done=0)
-    if updated:  # a double-clicked button starts the work once
-        imports.start(imports.store, job.pk)
-    return redirect("ledger:import_job", pk=pk)
 
 
 def ledger_home(request):

@@ -1,4 +1,5 @@
-"""Periodic work run by `mamori remind` (from cron or a systemd timer): each feature
+"""Periodic work run by `mamori worker` on its schedule (mamori/core/tasks.py) and by
+`mamori remind` at once: each feature
 registers a function that sends its reminders and escalations and returns a count."""
 
 from collections.abc import Callable

@@ -1,8 +1,9 @@
 """Notifications by e-mail (SMTP, configured with MAMORI_SMTP_*).
 
 `queue()` writes the mail in the current transaction, so a notification exists if
-and only if the change it reports was committed; delivery happens after commit and
-is retried by `mamori remind` when the mail server was unreachable. Nothing is lost.
+and only if the change it reports was committed; after commit the background worker
+(`deliver_mail`) sends it, and sends again every minute what the mail server did not
+take (settings.MAMORI_SCHEDULE). Nothing is lost.
 """
 
 import logging
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from mamori.mail.models import OutboundMail
 
@@ -35,7 +37,7 @@ def queue(recipients, subject: str, body: str, *, topic: str = "") -> list[Outbo
         mails.append(OutboundMail(to=address, subject=subject[:300], body=body, topic=topic[:100]))
     OutboundMail.objects.bulk_create(mails)
     if mails:
-        transaction.on_commit(deliver_pending)
+        transaction.on_commit(deliver_mail.enqueue)
     return mails
 
 
@@ -77,3 +79,9 @@ def deliver_pending(limit: int = 200) -> int:
     finally:
         connection.close()
     return sent
+
+
+@task()
+def deliver_mail() -> int:
+    """Send the queued mail (in the background worker, never in the web process)."""
+    return deliver_pending()

@@ -96,6 +96,7 @@ class LayerTests(SimpleTestCase):
         graph = import_graph()
         below = {
             "lib": set(),
+            "background": {"lib"},
             "mail": {"lib"},
             "trail": {"lib", "mail"},
             "access": {"lib", "trail"},

@@ -9,8 +9,8 @@ from mamori.trail.anchors import AnchorError, AnchorRefused, anchor_if_due
 class Command(BaseCommand):
     help = (
         "Send reminders and escalations that are due, write a trail checkpoint into "
-        "MAMORI_TRAIL_ANCHOR_DIR when one is due, then deliver queued mail. Run it from cron "
-        "(e.g. every 10 minutes)."
+        "MAMORI_TRAIL_ANCHOR_DIR when one is due, then deliver queued mail, at once. "
+        "`mamori worker` does the same on its schedule; this is the manual trigger."
     )
 
     def add_arguments(self, parser):

@@ -3,14 +3,23 @@ import sys
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mamori.accounts.models import User
 from mamori.ledger import excel, import_plan
+from mamori.ledger.excel_reader import FileLimits
 from mamori.ledger.models import InformationAsset
 from mamori.policy.rules import active_context
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
 
 
 class Command(BaseCommand):
@@ -25,6 +34,21 @@ class Command(BaseCommand):
             "--as",
             dest="as_user",
             help="import as this user (their units only; default: all units)",
+        )
+        imp.add_argument(
+            "--max-mb",
+            type=_positive,
+            help="largest file read, in MB (default: MAMORI_IMPORT_MAX_MB, as for uploads)",
+        )
+        imp.add_argument(
+            "--max-unpacked-mb",
+            type=_positive,
+            help="most a workbook may unpack to, in MB (default: MAMORI_IMPORT_MAX_UNPACKED_MB)",
+        )
+        imp.add_argument(
+            "--max-rows",
+            type=_positive,
+            help="most rows a file may hold (default: MAMORI_IMPORT_MAX_ROWS)",
         )
         exp = sub.add_parser("export", help="export the ledger")
         exp.add_argument("out")
@@ -55,10 +79,19 @@ class Command(BaseCommand):
             sys.stderr.write("\n")
         sys.stderr.flush()
 
-    def do_import(self, file, dry_run, as_user, **options):
+    def do_import(self, file, dry_run, as_user, max_mb, max_unpacked_mb, max_rows, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("%(file)s: no such file.") % {"file": file}, returncode=2)
+        limit = max_mb or settings.MAMORI_IMPORT_MAX_MB
+        if path.stat().st_size > limit * 1024 * 1024:
+            # Refused before it is read, as an upload would be; a problem with the file (1).
+            raise CommandError(
+                _("%(file)s is larger than %(mb)s MB; give --max-mb to read it all the same.")
+                % {"file": file, "mb": limit},
+                returncode=1,
+            )
+        self.limits = FileLimits.from_settings(rows=max_rows, unpacked_mb=max_unpacked_mb)
         user = None
         if as_user:
             user = User.objects.filter(username=as_user).first()
@@ -72,7 +105,13 @@ class Command(BaseCommand):
 
     def _import(self, data, name, context, user, dry_run):
         plan = import_plan.plan_import(
-            data, name, context=context, user=user, progress=self._progress, lock=not dry_run
+            data,
+            name,
+            context=context,
+            user=user,
+            progress=self._progress,
+            lock=not dry_run,
+            limits=self.limits,
         )
         counts = plan.counts()
         for message in plan.file_errors:
@@ -92,7 +131,9 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"dry run: {summary}")
             return
-        stored = import_plan.commit_import(plan, context=context, actor=user, progress=self._progress)
+        stored = import_plan.commit_import(
+            plan, context=context, actor=user, progress=self._progress
+        )
         self.stdout.write(
             f"stored: create {stored['create']}, update {stored['update']}, unchanged {stored['unchanged']}"
         )
@@ -105,7 +146,9 @@ class Command(BaseCommand):
 
             root = OrgUnit.objects.filter(code=unit).first()
             if root is None:
-                raise CommandError(_("No unit has the code %(code)s.") % {"code": unit}, returncode=2)
+                raise CommandError(
+                    _("No unit has the code %(code)s.") % {"code": unit}, returncode=2
+                )
             assets = assets.filter(owner_unit__path__startswith=root.path)
         target = Path(out)
         if target.is_dir():
