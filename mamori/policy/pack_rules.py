@@ -277,6 +277,10 @@ class AccountsRule(PackRule):
     KIND: ClassVar[str] = RuleKind.ACCOUNTS
     subject: str = ""
     unused_days: int | None = None
+    review_months: int | None = None  # access_review: how often each system is reviewed
+    revoke_within_days: int | None = None  # access_review: a revocation is done within
+    within_days: int | None = None  # offboarding: accounts and assets handed back within
+    max_privileged: int | None = None  # privileged: at most this many per system
 
 
 @dataclass(frozen=True)
