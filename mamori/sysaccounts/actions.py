@@ -533,14 +533,11 @@ def report_card_lost(card: IdCard, *, actor, lost_on: dt.date | None = None) -> 
             _("ID card %(no)s reported lost: accounts suspended") % {"no": card.number},
             _(
                 "The ID card %(no)s of %(name)s was reported lost on %(date)s. These accounts "
-                "were suspended in mamori; stop them in each system:\n%(lines)s"
+                "were suspended in mamori; stop them in each system:"
             )
-            % {
-                "no": card.number,
-                "name": card.person.name,
-                "date": lost_on.isoformat(),
-                "lines": lines,
-            },
+            % {"no": card.number, "name": card.person.name, "date": lost_on.isoformat()}
+            + "\n"
+            + lines,
             topic="sysaccounts.card_lost",
         )
     return accounts
