@@ -22,6 +22,7 @@ from django.db.models import Q
 from mamori.access import ObjectRules, rules_for
 from mamori.sysaccounts.models import (
     AccessReview,
+    AccountImport,
     IdCard,
     OffboardingTask,
     ReviewItem,
@@ -185,3 +186,18 @@ class IdCardRules(ObjectRules):
         if action == "change":
             return False
         return access.person is not None and obj.person_id == access.person.pk
+
+
+@rules_for(AccountImport)
+class AccountImportRules(ObjectRules):
+    """An account-list import: only the person who uploaded it (like a ledger import)."""
+
+    actions = ("view", "change")
+
+    def where(self, access, action):
+        return Q(created_by=access.user) if access.authenticated else None
+
+    def allows(self, access, action, obj):
+        if obj is None:
+            return access.keeps_any_ledger
+        return access.authenticated and obj.created_by_id == access.user.pk

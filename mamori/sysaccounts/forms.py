@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mamori.ledger.models import AccessControl
@@ -101,3 +102,40 @@ class CardMarkForm(forms.Form):
             (CardState.DESTROYED, _("Destroyed")),
         ],
     )
+
+
+class ImportForm(forms.Form):
+    """An account list and the column of each field (the system's saved mapping first)."""
+
+    file = forms.FileField(label=_("Account list (.xlsx or .csv)"))
+
+    def __init__(self, *args, mapping=None, **kwargs):
+        from mamori.sysaccounts.account_import import FIELDS
+
+        super().__init__(*args, **kwargs)
+        for field, label in FIELDS.items():
+            self.fields[f"col_{field}"] = forms.CharField(
+                label=_("Column for: %(field)s") % {"field": label},
+                required=field == "name",
+                max_length=100,
+                initial=(mapping or {}).get(field, ""),
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(limit)s MB can be imported at once.")
+                % {
+                    "size": round(upload.size / 1024 / 1024, 1),
+                    "limit": settings.MAMORI_IMPORT_MAX_MB,
+                }
+            )
+        return upload
+
+    def mapping(self) -> dict:
+        return {
+            name[4:]: value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith("col_") and value.strip()
+        }

@@ -281,3 +281,31 @@ class IdCard(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sysaccounts:card_list")
+
+
+class AccountImport(models.Model):
+    """An account list exported from one system, read and checked (the preview), then stored
+    all at once or not at all. The mapping of the last stored import is offered for the next
+    one of the same system (each system exports its own column names)."""
+
+    system = models.ForeignKey(
+        "ledger.InformationSystem", on_delete=models.PROTECT, related_name="account_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    mapping = models.JSONField(default=dict)  # field -> column header in the file
+    rows = models.JSONField(default=list)  # the checked rows (account_import.plan)
+    errors = models.JSONField(default=list)  # "row / column (value): message"
+    stored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sysaccounts:import_detail", args=[self.pk])

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,7 +15,8 @@ from mamori.access import allowed
 from mamori.ledger.models import InformationSystem
 from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
-from mamori.sysaccounts import actions
+from mamori.org.models import Person
+from mamori.sysaccounts import account_import, actions
 from mamori.sysaccounts.forms import (
     AccountFilterForm,
     AccountForm,
@@ -22,10 +24,12 @@ from mamori.sysaccounts.forms import (
     CardMarkForm,
     DecisionForm,
     DisableForm,
+    ImportForm,
     ReviewForm,
 )
 from mamori.sysaccounts.models import (
     AccessReview,
+    AccountImport,
     AccountState,
     Decision,
     IdCard,
@@ -80,6 +84,9 @@ def account_list(request):
             "rows": list(page.object_list),
             "query": query.urlencode(),
             "can_add": access.can("change", SystemAccount),
+            "import_system": _kept_systems(access).filter(pk=data["system"]).first()
+            if data.get("system") and access.keeps_any_ledger
+            else None,
         },
     )
 
@@ -445,3 +452,65 @@ def card_mark(request, pk: int):
     else:
         _flash(request, form=form)
     return redirect("sysaccounts:card_list")
+
+
+# Importing a system's account list --------------------------------------------------------
+
+
+@allowed("change", SystemAccount)
+@require_http_methods(["GET", "POST"])
+def import_start(request, system: int):
+    access = request.access
+    system = access.get_or_404(_kept_systems(access), pk=system)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, mapping=account_import.saved_mapping(system)
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        mapping = form.mapping()
+        rows, errors = account_import.read_list(upload.read(), upload.name, mapping)
+        planned = []
+        if not errors:
+            planned, errors = account_import.plan(system, rows, mapping)
+        job = AccountImport.objects.create(
+            system=system,
+            created_by=request.user,
+            file_name=upload.name[:255],
+            mapping=mapping,
+            rows=planned,
+            errors=errors,
+        )
+        return redirect("sysaccounts:import_detail", pk=job.pk)
+    return render(request, "sysaccounts/import_start.html", {"form": form, "system": system})
+
+
+def import_detail(request, pk: int):
+    job = request.access.get_or_404(AccountImport.objects.select_related("system"), pk=pk)
+    counts = {"new": 0, "changed": 0, "same": 0}
+    for row in job.rows:
+        counts[row["action"]] += 1
+    shown = [r for r in job.rows if r["action"] != "same"][:200]
+    people = dict(
+        Person.objects.filter(
+            pk__in={r.get("holder") or r.get("owner") for r in shown} - {None}
+        ).values_list("pk", "name")
+    )
+    for row in shown:
+        row["person_name"] = people.get(row.get("holder") or row.get("owner"), "")
+    return render(
+        request,
+        "sysaccounts/import_detail.html",
+        {"job": job, "counts": counts, "shown": shown, "errors": job.errors[:200]},
+    )
+
+
+@require_POST
+def import_commit(request, pk: int):
+    job = request.access.get_or_404(AccountImport.objects.select_related("system"), pk=pk)
+    try:
+        stored = account_import.store(job, actor=request.user)
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect("sysaccounts:import_detail", pk=job.pk)
+    messages.success(request, _("%(count)s accounts were stored.") % {"count": stored})
+    return redirect(f"{reverse('sysaccounts:account_list')}?system={job.system_id}")

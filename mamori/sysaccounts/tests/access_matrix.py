@@ -8,7 +8,7 @@ import datetime as dt
 from mamori.lib import clock
 from mamori.lib.testing import IN, NF, NO, OK, POST
 from mamori.sysaccounts import actions
-from mamori.sysaccounts.models import OffboardingReason
+from mamori.sysaccounts.models import AccountImport, OffboardingReason
 
 A_VIEW = [IN, OK, NF, NF, OK, NF, OK, OK, OK, OK]  # who sees unit A's records
 KEEPER = [IN, NO, NF, NF, OK, NF, NO, NO, NO, OK]  # keepers of unit A's ledger
@@ -34,6 +34,9 @@ def prepare(p) -> None:
     p.systask = actions.make_offboarding_list(
         p.person_colleague_a, reason=OffboardingReason.TRANSFER, actor=None
     )[0]
+    p.sysimport = AccountImport.objects.create(
+        system=p.system_a, created_by=p.kacho_a, file_name="accounts.csv"
+    )
     p.syscard = actions.issue_card(
         person=p.person_staff_a, number="CARD-A", issued_on=dt.date(2024, 4, 1), actor=None
     )
@@ -46,6 +49,12 @@ ACCESS = {
     "sysaccounts:account_edit": (lambda p: [p.sysacc_a.pk], KEEPER),
     "sysaccounts:account_disable": (lambda p: [p.sysacc_a.pk], POST_ONLY),
     "sysaccounts:account_resume": (lambda p: [p.sysacc_a.pk], POST_ONLY),
+    "sysaccounts:import_start": (
+        lambda p: [p.system_a.pk],
+        [IN, NO, NO, NO, OK, NO, NO, NF, NO, OK],
+    ),
+    "sysaccounts:import_detail": (lambda p: [p.sysimport.pk], [IN, NF, NF, NF, OK] + [NF] * 5),
+    "sysaccounts:import_commit": (lambda p: [p.sysimport.pk], POST_ONLY),
     "sysaccounts:review_list": (lambda p: [], ALL),
     "sysaccounts:review_create": (lambda p: [], POST_ONLY),
     "sysaccounts:review_detail": (lambda p: [p.sysreview.pk], A_VIEW),
@@ -70,6 +79,7 @@ POSTS = {
         [IN, NO, NO, NO, 302, NO, NO, 302, NO, 302],
     ),
     "sysaccounts:review_close": (lambda p: {}, KEEPER_POST),
+    "sysaccounts:import_commit": (lambda p: {}, [IN, NF, NF, NF, 302] + [NF] * 5),
     "sysaccounts:review_decide": (
         lambda p: {"decision": "revoke", "comment": "不要"},
         KEEPER_POST,
