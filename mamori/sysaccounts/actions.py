@@ -364,12 +364,22 @@ def offboard_for_retirement(person, *, actor) -> list[OffboardingTask]:
     return make_offboarding_list(person, reason=OffboardingReason.RETIREMENT, actor=actor)
 
 
-def make_offboarding_list(person, *, reason: str, actor) -> list[OffboardingTask]:
+def offboard_for_transfer(person, *, from_unit, actor) -> list[OffboardingTask]:
+    """Called inside transfer_person's transaction (org.actions.on_transfer): the accounts
+    and kept assets to hand over from the former unit (an ID card stays with the person)."""
+    return make_offboarding_list(
+        person, reason=OffboardingReason.TRANSFER, actor=actor, unit=from_unit, cards=False
+    )
+
+
+def make_offboarding_list(
+    person, *, reason: str, actor, unit=None, cards: bool = True
+) -> list[OffboardingTask]:
     rule = accounts_rule(AccountSubject.OFFBOARDING)
     due_on = clock.today() + dt.timedelta(
         days=(rule.within_days if rule else None) or DEFAULT_OFFBOARD_DAYS
     )
-    common = {"person": person, "reason": reason, "unit": person.unit, "due_on": due_on}
+    common = {"person": person, "reason": reason, "unit": unit or person.unit, "due_on": due_on}
     tasks = [
         OffboardingTask(account=account, **common)
         for account in SystemAccount.objects.usable().filter(holder=person)
@@ -380,12 +390,13 @@ def make_offboarding_list(person, *, reason: str, actor) -> list[OffboardingTask
             manager=person, disposal_state=DisposalState.IN_USE
         )
     ]
-    tasks += [
-        OffboardingTask(card=card, **common)
-        for card in IdCard.objects.filter(
-            person=person, state__in=[CardState.ISSUED, CardState.LOST]
-        )
-    ]
+    if cards:
+        tasks += [
+            OffboardingTask(card=card, **common)
+            for card in IdCard.objects.filter(
+                person=person, state__in=[CardState.ISSUED, CardState.LOST]
+            )
+        ]
     if not tasks:
         return []
     OffboardingTask.objects.bulk_create(tasks)

@@ -244,3 +244,20 @@ class CardTests(SystemAccountTestCase):
         )
         with self.assertRaises(Refused):
             actions.report_card_lost(card, actor=self.p.staff_b)
+
+
+class TransferTests(SystemAccountTestCase):
+    def test_a_transfer_lists_the_accounts_and_assets_to_hand_over_from_the_former_unit(self):
+        from mamori.org.actions import transfer_person
+
+        transfer_person(
+            self.p.person_kacho_a,
+            unit=self.p.unit_b,
+            position=self.p.pos_staff,
+            effective_date=clock.today(),
+            actor=self.p.admin,
+        )
+        tasks = OffboardingTask.objects.filter(person=self.p.person_kacho_a)
+        self.assertEqual({t.reason for t in tasks}, {"transfer"})
+        self.assertEqual({t.unit for t in tasks}, {self.p.unit_a})
+        self.assertEqual({t.asset_id for t in tasks}, {self.p.asset_a.pk})
