@@ -16,6 +16,11 @@ urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
     path("reviews/new/", views.review_create, name="review_create"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path(
+        "reviews/<int:pk>/report.<str:fmt>",
+        views.review_report,
+        name="review_report",
+    ),
     path("reviews/<int:pk>/close/", views.review_close, name="review_close"),
     path("reviews/items/<int:pk>/decide/", views.review_decide, name="review_decide"),
     path("reviews/items/<int:pk>/confirm/", views.review_confirm, name="review_confirm"),

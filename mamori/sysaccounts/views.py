@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from mamori.ledger.models import InformationSystem
 from mamori.lib import clock
 from mamori.lib.forms import apply_validation_error
 from mamori.org.models import Person
-from mamori.sysaccounts import account_import, actions
+from mamori.sysaccounts import account_import, actions, report
 from mamori.sysaccounts.forms import (
     AccountFilterForm,
     AccountForm,
@@ -251,7 +252,9 @@ def review_detail(request, pk: int):
             "unit__name", "account__name"
         )
     )
+    changes = report.changes_since_previous(review)
     for item in rows:
+        item.is_new = changes["previous"] is not None and item.account_id in changes["new"]
         item.may_decide = review.is_open and item.pk in decidable and item.done_on is None
         item.may_confirm = (
             item.pk in confirmable
@@ -267,9 +270,21 @@ def review_detail(request, pk: int):
             "by_unit": by_unit,
             "decisions": Decision.choices,
             "can_close": review.is_open and access.can("change", review),
+            "changes": changes,
             "today": clock.today(),
         },
     )
+
+
+def review_report(request, pk: int, fmt: str):
+    review = request.access.get_or_404(
+        AccessReview.objects.select_related("system__owner_unit"), pk=pk
+    )
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    if fmt == "pdf":
+        return report.pdf(review)
+    return report.xlsx_response(review)
 
 
 def _item(request, pk: int):

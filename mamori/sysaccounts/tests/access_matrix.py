@@ -59,6 +59,7 @@ ACCESS = {
     "sysaccounts:review_create": (lambda p: [], POST_ONLY),
     "sysaccounts:review_detail": (lambda p: [p.sysreview.pk], A_VIEW),
     "sysaccounts:review_close": (lambda p: [p.sysreview.pk], POST_ONLY),
+    "sysaccounts:review_report": (lambda p: [p.sysreview.pk, "xlsx"], A_VIEW),
     "sysaccounts:review_decide": (lambda p: [p.sysitem.pk], POST_ONLY),
     "sysaccounts:review_confirm": (lambda p: [p.sysitem.pk], POST_ONLY),
     "sysaccounts:offboarding_list": (lambda p: [], ALL),

@@ -152,3 +152,45 @@ class OffboardingAndCardScreenTests(SystemAccountTestCase):
         card.refresh_from_db()
         self.assertEqual(card.state, "lost")
         self.assertEqual(IdCard.objects.count(), 1)
+
+
+class ReviewReportTests(SystemAccountTestCase):
+    def test_the_report_lists_each_decision_and_the_next_review_shows_what_changed(self):
+        import io
+
+        from openpyxl import load_workbook
+
+        review = actions.open_review(
+            system=self.p.system_a, title="前回", due_on=clock.today(), actor=None
+        )
+        item = review.items.get(account=self.p.acc_staff_a)
+        actions.decide(item, decision="revoke", comment="=1+1", actor=self.p.kacho_a)
+        actions.decide(
+            review.items.get(account=self.p.acc_admin_a), decision="keep", actor=self.p.kacho_a
+        )
+        actions.close_review(review, actor=self.p.kacho_a)
+        self.sign_in(self.p.kacho_a)
+        response = self.client.get(reverse("sysaccounts:review_report", args=[review.pk, "xlsx"]))
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+        self.assertIn("sato", cells)
+        self.assertIn("=1+1", cells)  # a comment stays text, never a formula
+        pdf = self.client.get(reverse("sysaccounts:review_report", args=[review.pk, "pdf"]))
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        self.assertEqual(
+            self.client.get(
+                reverse("sysaccounts:review_report", args=[review.pk, "doc"])
+            ).status_code,
+            404,
+        )
+        new = actions.create_account(
+            system=self.p.system_a, name="newcomer", holder=self.p.person_colleague_a, actor=None
+        )
+        nxt = actions.open_review(
+            system=self.p.system_a, title="今回", due_on=clock.today(), actor=None
+        )
+        page = self.client.get(nxt.get_absolute_url())
+        self.assertContains(page, "前回")
+        row = [i for i in page.context["rows"] if i.account_id == new.pk][0]
+        self.assertTrue(row.is_new)
+        self.assertContains(page, "sato")
