@@ -29,9 +29,13 @@ def main() -> None:
     parser.add_argument("--scale", default="sendai")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--import-rows", type=int, default=20000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database of the last run again"
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.gettempdir()}/mamori-bench-sysaccounts.sqlite3"
-    fresh_database(url)
+    if not args.reuse:
+        fresh_database(url)
     configure(url)
 
     from django.core.management import call_command
@@ -40,7 +44,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from mamori.accounts.actions import create_user
-    from mamori.accounts.models import AppRole
+    from mamori.accounts.models import AppRole, User
     from mamori.compliance import registry
     from mamori.demo.synth import synthesize
     from mamori.ledger.models import InformationSystem
@@ -50,21 +54,24 @@ def main() -> None:
     from mamori.sysaccounts.models import AccountImport
 
     engine = connection.vendor
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    counts = synthesize(args.scale)
-    emit(
-        engine=engine,
-        measure="synthesize",
-        seconds=round(time.perf_counter() - started, 1),
-        **counts,
-    )
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        counts = synthesize(args.scale)
+        emit(
+            engine=engine,
+            measure="synthesize",
+            seconds=round(time.perf_counter() - started, 1),
+            **counts,
+        )
 
     context = active_context()
-    admin_person = Person.objects.filter(status="active").order_by("pk").first()
-    admin = create_user(username="bench_admin", password=None, actor=None, person=admin_person)
-    admin.role = AppRole.ADMIN
-    admin.save()
+    admin = User.objects.filter(username="bench_admin").first()
+    if admin is None:
+        admin_person = Person.objects.filter(status="active").order_by("pk").first()
+        admin = create_user(username="bench_admin", password=None, actor=None, person=admin_person)
+        admin.role = AppRole.ADMIN
+        admin.save()
     system = InformationSystem.objects.order_by("pk").first()
 
     def page(path: str, name: str) -> None:
@@ -87,7 +94,7 @@ def main() -> None:
 
     page("/system-accounts/", "account list, first page (all accounts)")
     page("/system-accounts/?page=500", "account list, page 500")
-    page(f"/system-accounts/?system={system.pk}", "account list, one system")
+    page(f"/system-accounts/?system={system.code}", "account list, one system")
     page("/system-accounts/?privileged=yes&state=enabled", "account list, privileged and enabled")
     page("/system-accounts/?q=%E5%B1%B1%E7%94%B0", "account list, search a holder")
 
@@ -103,13 +110,14 @@ def main() -> None:
 
     people = list(Person.objects.values_list("employee_no", flat=True)[: args.import_rows])
     target = InformationSystem.objects.order_by("-pk").first()
+    prefix = f"bench{int(time.time())}"
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["アカウント名", "職員番号", "権限", "特権", "認証方式", "最終利用日"])
     for index in range(args.import_rows):
         writer.writerow(
             [
-                f"bench-{index:06d}",
+                f"{prefix}-{index:06d}",
                 people[index % len(people)],
                 "照会",
                 "",

@@ -10,7 +10,8 @@ from mamori.sysaccounts.models import AccountKind, AccountState, CardState, Deci
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label=_("Account or holder"), required=False, max_length=100)
-    system = forms.ChoiceField(label=_("Information system"), required=False)
+    # A code, not a select: 仙台市 has 800 systems.
+    system = forms.CharField(label=_("System code"), required=False, max_length=40)
     state = forms.ChoiceField(label=_("State"), required=False)
     privileged = forms.ChoiceField(
         label=_("Privileged"),
@@ -18,11 +19,8 @@ class AccountFilterForm(forms.Form):
         choices=[("", _("All")), ("yes", _("Privileged only"))],
     )
 
-    def __init__(self, *args, systems=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["system"].choices = [("", _("All"))] + [
-            (str(s.pk), f"{s.code} {s.name}") for s in systems
-        ]
         self.fields["state"].choices = [("", _("All"))] + list(AccountState.choices)
         fast_selects(self)
 

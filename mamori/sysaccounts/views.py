@@ -55,12 +55,11 @@ def _kept_systems(access):
 
 def account_list(request):
     access = request.access
-    systems = list(access.restrict(InformationSystem.objects.active()).order_by("code"))
-    form = AccountFilterForm(request.GET or None, systems=systems)
+    form = AccountFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     accounts = access.restrict(SystemAccount.objects.all())
     if data.get("system"):
-        accounts = accounts.filter(system_id=data["system"])
+        accounts = accounts.filter(system__code=data["system"].strip())
     if data.get("state"):
         accounts = accounts.filter(state=data["state"])
     if data.get("privileged") == "yes":
@@ -70,8 +69,9 @@ def account_list(request):
         accounts = accounts.filter(
             Q(name__icontains=text) | Q(holder__name__icontains=text) | Q(holder__employee_no=text)
         )
+    # In the order of the (system, name) unique index: no sort of the whole list.
     accounts = accounts.select_related("system", "holder__unit", "owner").order_by(
-        "system__code", "name"
+        "system_id", "name"
     )
     page = Paginator(accounts, settings.MAMORI_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -85,7 +85,7 @@ def account_list(request):
             "rows": list(page.object_list),
             "query": query.urlencode(),
             "can_add": access.can("change", SystemAccount),
-            "import_system": _kept_systems(access).filter(pk=data["system"]).first()
+            "import_system": _kept_systems(access).filter(code=data["system"].strip()).first()
             if data.get("system") and access.keeps_any_ledger
             else None,
         },
