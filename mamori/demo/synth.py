@@ -622,8 +622,8 @@ def _reviews(rng, units, today) -> int:
 
 def _system_accounts(scale, rng, people, systems, today) -> int:
     """`scale.accounts` accounts spread over the systems: mostly personal (a person of a unit
-    using the system), a few shared or service accounts, about 2 % privileged, some stale or
-    disabled."""
+    using the system), a few shared or service accounts, about 2 % privileged, one in twenty
+    stale and one in twenty disabled."""
     from mamori.sysaccounts.events import SysAccountEvent
     from mamori.sysaccounts.models import AccountKind, AccountState, SystemAccount
 
@@ -670,7 +670,11 @@ def _system_accounts(scale, rng, people, systems, today) -> int:
                     privileged=rng.random() < 0.02,
                     authentication=system.authentication,
                     created_on=today - dt.timedelta(days=rng.randint(30, 3000)),
-                    last_used_on=today - dt.timedelta(days=rng.randint(0, 400)),
+                    # Most accounts are in use; about one in twenty is stale.
+                    last_used_on=today
+                    - dt.timedelta(
+                        days=rng.randint(0, 60) if rng.random() < 0.95 else rng.randint(100, 400)
+                    ),
                     state=AccountState.DISABLED if disabled else AccountState.ENABLED,
                     disabled_on=today - dt.timedelta(days=rng.randint(0, 300))
                     if disabled

@@ -92,6 +92,7 @@ class SystemAccount(models.Model):
         indexes = [
             models.Index(fields=["holder", "state"], name="sysaccount_holder_idx"),
             models.Index(fields=["state", "last_used_on"], name="sysaccount_used_idx"),
+            models.Index(fields=["privileged", "state"], name="sysaccount_privileged_idx"),
         ]
 
     def __str__(self) -> str:
