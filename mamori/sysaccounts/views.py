@@ -59,7 +59,9 @@ def account_list(request):
     data = form.cleaned_data if form.is_valid() else {}
     accounts = access.restrict(SystemAccount.objects.all())
     if data.get("system"):
-        accounts = accounts.filter(system__code=data["system"].strip())
+        # Through the system's id, so that the (system, name) index serves the page.
+        codes = InformationSystem.objects.filter(code=data["system"].strip()).values("pk")
+        accounts = accounts.filter(system_id__in=codes)
     if data.get("state"):
         accounts = accounts.filter(state=data["state"])
     if data.get("privileged") == "yes":
