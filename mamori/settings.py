@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mamori.policy",
     "mamori.compliance",
     "mamori.ledger",
+    "mamori.sysaccounts",
     "mamori.incidents",
     "mamori.approvals",
     "mamori.inspections",

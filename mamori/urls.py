@@ -15,6 +15,7 @@ urlpatterns = [
     path("trail/", include("mamori.trail.urls")),
     path("policy/", include("mamori.policy.urls")),
     path("ledger/", include("mamori.ledger.urls")),
+    path("system-accounts/", include("mamori.sysaccounts.urls")),
     path("incidents/", include("mamori.incidents.urls")),
     path("requests/", include("mamori.approvals.urls")),
     path("inspections/", include("mamori.inspections.urls")),

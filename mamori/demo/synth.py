@@ -56,14 +56,23 @@ class Scale:
     people: int
     assets: int
     systems: int
+    accounts: int = 0  # accounts across the systems (mamori.sysaccounts)
 
 
 SCALES = {
     # ≈ a town: 4×4×2 units plus the root
-    "small": Scale(departments=4, divisions=4, sections=2, people=400, assets=2000, systems=60),
+    "small": Scale(
+        departments=4, divisions=4, sections=2, people=400, assets=2000, systems=60, accounts=3000
+    ),
     # ≈ a designated city: 12 局 × 8 課 × 2 係 = 300 units
     "sendai": Scale(
-        departments=12, divisions=8, sections=2, people=15000, assets=60000, systems=800
+        departments=12,
+        divisions=8,
+        sections=2,
+        people=15000,
+        assets=60000,
+        systems=800,
+        accounts=150000,
     ),
 }
 
@@ -202,6 +211,8 @@ def synthesize(scale_name: str, *, seed: int = 1, out=None) -> dict[str, int]:
         assets = _assets(scale, rng, units, people, systems, context, today)
         say(f"assets: {assets}")
         reviews = _reviews(rng, units, today)
+        accounts = _system_accounts(scale, rng, people, systems, today)
+        say(f"system accounts: {accounts}")
     refresh_statistics()
     return {
         "units": len(units),
@@ -209,6 +220,7 @@ def synthesize(scale_name: str, *, seed: int = 1, out=None) -> dict[str, int]:
         "systems": len(systems),
         "assets": assets,
         "reviews": reviews,
+        "accounts": accounts,
     }
 
 
@@ -606,3 +618,71 @@ def _reviews(rng, units, today) -> int:
             )
     LedgerReview.objects.bulk_create(reviews)
     return len(reviews)
+
+
+def _system_accounts(scale, rng, people, systems, today) -> int:
+    """`scale.accounts` accounts spread over the systems: mostly personal (a person of a unit
+    using the system), a few shared or service accounts, about 2 % privileged, one in twenty
+    stale and one in twenty disabled."""
+    from mamori.sysaccounts.events import SysAccountEvent
+    from mamori.sysaccounts.models import AccountKind, AccountState, SystemAccount
+
+    if not scale.accounts or not systems:
+        return 0
+    per_system = scale.accounts // len(systems)
+    written = 0
+    batch: list[SystemAccount] = []
+
+    def flush():
+        nonlocal written
+        SystemAccount.objects.bulk_create(batch, batch_size=2000)
+        record_batch(
+            [
+                {
+                    "action": SysAccountEvent.ACCOUNT_CREATED,
+                    "target": a,
+                    "after": {"name": a.name, "privileged": a.privileged},
+                }
+                for a in batch
+            ],
+            actor=None,
+            actor_name="synth",
+        )
+        written += len(batch)
+        batch.clear()
+
+    extra = scale.accounts - per_system * len(systems)
+    for number, system in enumerate(systems):
+        count = per_system + (1 if number < extra else 0)
+        holders = rng.sample(people, min(count, len(people)))
+        for index in range(count):
+            shared = index % 50 == 49
+            person = None if shared else holders[index % len(holders)]
+            disabled = rng.random() < 0.05
+            batch.append(
+                SystemAccount(
+                    system=system,
+                    name=f"{system.code.lower()}-{index:05d}",
+                    kind=AccountKind.SHARED if shared else AccountKind.PERSONAL,
+                    holder=person,
+                    owner=rng.choice(holders) if shared and rng.random() < 0.8 else None,
+                    roles=rng.choice(["照会", "照会・入力", "入力・承認", "管理"]),
+                    privileged=rng.random() < 0.02,
+                    authentication=system.authentication,
+                    created_on=today - dt.timedelta(days=rng.randint(30, 3000)),
+                    # Most accounts are in use; about one in twenty is stale.
+                    last_used_on=today
+                    - dt.timedelta(
+                        days=rng.randint(0, 60) if rng.random() < 0.95 else rng.randint(100, 400)
+                    ),
+                    state=AccountState.DISABLED if disabled else AccountState.ENABLED,
+                    disabled_on=today - dt.timedelta(days=rng.randint(0, 300))
+                    if disabled
+                    else None,
+                )
+            )
+            if len(batch) >= 5000:
+                flush()
+    if batch:
+        flush()
+    return written

@@ -59,6 +59,18 @@ def on_retirement(step: Callable) -> Callable:
     return step
 
 
+# What else happens, in the same transaction, when a person moves to another unit (異動):
+# apps above the organization add their step (sysaccounts: the accounts and assets to hand over).
+_transfer_steps: list[Callable] = []
+
+
+def on_transfer(step: Callable) -> Callable:
+    """Register `step(person, *, from_unit, actor)` to run inside transfer_person's transaction."""
+    if step not in _transfer_steps:
+        _transfer_steps.append(step)
+    return step
+
+
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
     taken = OrgUnit.objects.filter(code=code)
     if exclude_pk is not None:
@@ -380,11 +392,15 @@ def transfer_person(
         reason=AssignmentReason.TRANSFER,
         note=note.strip(),
     )
+    from_unit = person.unit
     person.unit = unit
     person.position = position
     person.save(update_fields=["unit", "position"])
     after = snapshot(person, ["unit", "position"]) | {"effective_date": effective_date.isoformat()}
     record(OrgEvent.PERSON_TRANSFERRED, actor=actor, target=person, before=before, after=after)
+    if from_unit.pk != unit.pk:
+        for step in _transfer_steps:
+            step(person, from_unit=from_unit, actor=actor)
     return person
 
 

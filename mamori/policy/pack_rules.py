@@ -280,6 +280,10 @@ class AccountsRule(PackRule):
     # subject "privileged": the policy roles whose holders' accounts are privileged IDs
     # (besides mamori's administrators and auditors) and must sign in with a second factor.
     roles: tuple[str, ...] = ()
+    review_months: int | None = None  # access_review: how often each system is reviewed
+    revoke_within_days: int | None = None  # access_review: a revocation is done within
+    within_days: int | None = None  # offboarding: accounts and assets handed back within
+    max_privileged: int | None = None  # privileged: at most this many per system
 
 
 @dataclass(frozen=True)

@@ -559,6 +559,19 @@ def _validate_rules(
                 days = check.require(rule, "unused_days", where, int)
                 if days is not None and (isinstance(days, bool) or days <= 0):
                     check.problem((*where, "unused_days"), "expected a number of days (1 or more)")
+            if subject == AccountSubject.ACCESS_REVIEW:
+                check.require(rule, "review_months", where, int)
+            for number_field in ("review_months", "revoke_within_days", "within_days"):
+                value = rule.get(number_field)
+                if value is not None and (
+                    isinstance(value, bool) or not isinstance(value, int) or value <= 0
+                ):
+                    check.problem((*where, number_field), "expected a number (1 or more)")
+            limit = rule.get("max_privileged")
+            if limit is not None and (
+                isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
+            ):
+                check.problem((*where, "max_privileged"), "expected a number (0 or more)")
         elif kind == RuleKind.PERSONAL_DATA_BREACH:
             _validate_personal_data_breach(rule, where, check, roles)
         elif kind == RuleKind.NETWORK:

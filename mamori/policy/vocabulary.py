@@ -101,11 +101,16 @@ class EscalationSubject(models.TextChoices):
 
 
 class AccountSubject(models.TextChoices):
-    """What an `accounts` rule looks at among mamori's own sign-in accounts."""
+    """What an `accounts` rule looks at, among mamori's own sign-in accounts and the accounts
+    of the ledger's information systems (mamori.sysaccounts)."""
 
     UNUSED = "unused", _("IDs left unused")
     LEAVERS = "leavers", _("IDs of people who have left")
     PRIVILEGED = "privileged", _("Privileged IDs")
+    SHARED = "shared", _("Shared and service IDs")
+    ACCESS_REVIEW = "access_review", _("Periodic access reviews (棚卸し)")
+    OFFBOARDING = "offboarding", _("Accounts and assets handed back on leaving")
+    ID_CARDS = "id_cards", _("ID cards")
 
 
 UNIT_KINDS = {

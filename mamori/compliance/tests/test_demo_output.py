@@ -27,6 +27,16 @@ class DemoCheckOutputTests(TransactionTestCase):
                 "incidents.report_incomplete": 1,
                 # The demo's system administrator signs in with a password alone.
                 "accounts.privileged_without_2fa": 1,
+                # System accounts (sysaccounts/demo.py): a leaver's accounts in two systems and
+                # their overdue off-boarding (two accounts, a USB memory); the privileged service
+                # account nobody answers for; a stale account; two systems never reviewed.
+                "sysaccounts.leaver_active": 2,
+                "sysaccounts.offboarding_overdue": 3,
+                "sysaccounts.privileged_without_owner": 1,
+                "sysaccounts.privileged_unreviewed": 1,
+                "sysaccounts.shared_without_owner": 1,
+                "sysaccounts.system_not_reviewed": 2,
+                "sysaccounts.unused": 1,
             },
         )
         mfa = next(f for f in findings if f["check"] == "ledger.mfa_missing")

@@ -105,6 +105,13 @@ class LayerTests(SimpleTestCase):
             with self.subTest(app=app):
                 self.assertLessEqual(graph[app], allowed)
 
+    def test_system_accounts_sit_above_the_ledger_and_below_the_domain_apps(self):
+        allowed = {"lib", "mail", "trail", "access", "org", "policy", "compliance", "accounts"}
+        self.assertLessEqual(import_graph()["sysaccounts"], allowed | {"ledger"})
+        for app in ("lib", "mail", "trail", "access", "org", "policy", "compliance", "ledger"):
+            with self.subTest(app=app):
+                self.assertNotIn("sysaccounts", import_graph()[app])
+
     def test_compliance_imports_no_domain_app(self):
         self.assertFalse(
             import_graph()["compliance"] & {"ledger", "approvals", "incidents", "inspections"}

@@ -20,6 +20,7 @@ from mamori.incidents.demo import add_demo_legal_report
 from mamori.inspections.demo import add_demo_inspections
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
+from mamori.sysaccounts.demo import add_demo_accounts
 
 
 class Command(BaseCommand):
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             add_demo_legal_report()
             # After the ledger: a unit owning a system also answers for its system manager.
             add_demo_inspections()
+            # After the ledger: the systems' account lists, a leaver, an ID card, a 棚卸し.
+            add_demo_accounts()
         except (DemoError, PackError) as exc:
             # The demo cannot be built in this database as asked: could not run.
             raise CommandError(str(exc), returncode=2) from None
