@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "mamori.approvals",
     "mamori.inspections",
     "mamori.training",
+    "mamori.premises",
     "mamori.demo",
 ]
 

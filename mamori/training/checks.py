@@ -12,7 +12,7 @@ clause.
 
 from django.utils.translation import gettext_lazy as _
 
-from mamori.compliance.registry import HIGH, MEDIUM, register
+from mamori.compliance.registry import MEDIUM, register
 from mamori.lib import clock
 from mamori.org.models import OrgUnit
 from mamori.training import duties
@@ -58,7 +58,7 @@ def no_course(context, rule):
 @register(
     "training.drill_missing",
     title=_("No drill held in the last year"),
-    severity=HIGH,
+    severity=MEDIUM,
     rule_kind="training",
     accepts=lambda rule: rule.drill,
     message=lambda unit: _("No drill meeting this duty has been recorded in the last 365 days."),

@@ -62,3 +62,21 @@ POSTS = {
         [IN, NO, NO, NO, NO, NO, 302, 302, NO, 302],
     ),
 }
+
+API = {
+    "training duties": ("get", lambda p: "/api/v1/training/duties", None, [401] + [OK] * 9),
+    "training courses": ("get", lambda p: "/api/v1/training/courses", None, [401] + [OK] * 9),
+    "my training": ("get", lambda p: "/api/v1/training/me", None, [401] + [OK] * 9),
+    "training completion by unit": (
+        "get",
+        lambda p: "/api/v1/training/completion?duty=training",
+        None,
+        [401, NO, NO, NO, OK, OK, OK, OK, OK, OK],
+    ),
+    "record training attendance": (
+        "post",
+        lambda p: f"/api/v1/training/sessions/{p.training_session.pk}/attendance",
+        lambda p: {"employee_numbers": ["T0002"]},
+        [401, NO, NO, NO, NO, NO, OK, OK, NO, OK],
+    ),
+}

@@ -18,6 +18,8 @@ from mamori.incidents.demo import add_demo_legal_report
 from mamori.inspections.demo import add_demo_inspections
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
+from mamori.premises.demo import add_demo_premises
+from mamori.training.demo import add_demo_training
 
 
 class Command(BaseCommand):
@@ -45,6 +47,8 @@ class Command(BaseCommand):
             add_demo_legal_report()
             # After the ledger: a unit owning a system also answers for its system manager.
             add_demo_inspections()
+            add_demo_training()
+            add_demo_premises()
         except (DemoError, PackError) as exc:
             # The demo cannot be built in this database as asked: could not run.
             raise CommandError(str(exc), returncode=2) from None
