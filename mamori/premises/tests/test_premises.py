@@ -192,8 +192,8 @@ class ImportTests(RoomTestCase):
         with self.assertRaises(EntryLogError) as caught:
             read_entries(bad.encode(), "log.csv")
         self.assertEqual(len(caught.exception.problems), 2)
-        self.assertIn("Row 4", caught.exception.problems[0])
-        self.assertIn("Row 5", caught.exception.problems[1])
+        self.assertIn("4行目", caught.exception.problems[0])
+        self.assertIn("5行目", caught.exception.problems[1])
 
     def test_a_file_without_the_columns_is_refused(self):
         with self.assertRaises(EntryLogError):
@@ -205,7 +205,7 @@ class ImportTests(RoomTestCase):
         response = self.client.post(
             reverse("premises:entry_import", args=[self.p.room.pk]), {"file": upload}
         )
-        self.assertContains(response, "Row 4", status_code=400)
+        self.assertContains(response, "4行目", status_code=400)
         self.assertFalse(RoomEntry.objects.exists())
 
 
@@ -276,7 +276,7 @@ class ApiTests(RoomTestCase):
             HTTP_AUTHORIZATION=f"Bearer {key}",
         )
         self.assertEqual(response.status_code, 422)
-        self.assertIn("Entry 2", str(response.json()["errors"]))
+        self.assertIn("2件目", str(response.json()["errors"]))
         self.assertFalse(RoomEntry.objects.exists())
         response = self.client.post(
             url,
