@@ -114,7 +114,6 @@ class PhysicalSubject(models.TextChoices):
     )
     WIRING = "wiring", _("Periodic inspection of the wiring (配線の点検)")
     POWER = "power", _("Periodic inspection of the power supply (電源の点検)")
-    MAINTENANCE = "maintenance", _("Periodic maintenance with work records (定期保守)")
 
 
 class EscalationSubject(models.TextChoices):

@@ -12,8 +12,8 @@ citing its clause.
   member attending (仙台市 第2章(6)④).
 - `premises.inspection_overdue` (wiring, power): a secured room with no such inspection in
   the rule's `every_days` (茅野市 6(2)③④, 仙台市 第2章(6)⑤⑥).
-- `premises.maintenance_overdue` (maintenance): a system of the rule's class with no
-  maintenance record (the ledger's 保守記録) in `every_days` (茅野市 6(2)②).
+
+Maintenance records of systems (茅野市 6(2)②) are the ledger's (`ledger.maintenance_missing`).
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.compliance.registry import HIGH, LOW, MEDIUM, register
 from mamori.ledger.checks import classified
-from mamori.ledger.models import InformationSystem, RecordKind, SystemRecord
+from mamori.ledger.models import InformationSystem
 from mamori.lib import clock
 from mamori.policy.vocabulary import PhysicalSubject
 from mamori.premises.models import (
@@ -151,23 +151,3 @@ def inspection_overdue(context, rule):
         )
     )
     return ControlledRoom.objects.filter(registered_on__lte=since).exclude(done)
-
-
-@register(
-    "premises.maintenance_overdue",
-    title=_("Periodic maintenance overdue"),
-    severity=MEDIUM,
-    rule_kind="physical_security",
-    accepts=_subject(PhysicalSubject.MAINTENANCE),
-    message=lambda system: (
-        _("%(code)s %(name)s has no maintenance record in the required period.")
-        % {"code": system.code, "name": system.name}
-    ),
-    only=("code", "name", "owner_unit"),
-)
-def maintenance_overdue(context, rule):
-    since = clock.today() - dt.timedelta(days=rule.every_days or DEFAULT_EVERY_DAYS)
-    done = SystemRecord.objects.filter(
-        system_id=OuterRef("pk"), kind=RecordKind.MAINTENANCE, performed_on__gt=since
-    )
-    return InformationSystem.objects.filter(classified(context, rule.when)).exclude(Exists(done))

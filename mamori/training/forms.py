@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mamori.lib.forms import WarekiDateField
@@ -58,3 +59,19 @@ class DrillForm(forms.Form):
 
     def clean_employee_numbers(self):
         return split_numbers(self.cleaned_data["employee_numbers"])
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attendance list (CSV or Excel)"),
+        help_text=_("A column 職員番号 (employee number); other columns are ignored."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MAMORI_IMPORT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is too large: at most %(limit)s MB.")
+                % {"limit": settings.MAMORI_IMPORT_MAX_MB}
+            )
+        return upload

@@ -12,6 +12,7 @@ urlpatterns = [
     path("courses/<int:pk>/sessions/", views.session_add, name="session_add"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
+    path("sessions/<int:pk>/import/", views.attendance_import, name="attendance_import"),
     path("completion/", views.completion, name="completion"),
     path("overdue/", views.overdue, name="overdue"),
     path("drills/", views.drill_list, name="drill_list"),

@@ -17,7 +17,14 @@ from mamori.lib.forms import apply_validation_error
 from mamori.org.models import EmploymentType, OrgUnit
 from mamori.training import actions, duties
 from mamori.training.access import organizes_training, people_filter
-from mamori.training.forms import AttendanceForm, CourseForm, DrillForm, SessionForm
+from mamori.training.attendance_file import AttendanceFileError, read_numbers
+from mamori.training.forms import (
+    AttendanceForm,
+    AttendanceImportForm,
+    CourseForm,
+    DrillForm,
+    SessionForm,
+)
 from mamori.training.models import Attendance, Course, Drill, Session
 
 
@@ -153,7 +160,7 @@ def session_add(request, pk):
     return redirect("training:course_detail", course.pk)
 
 
-def _session_page(request, session, form):
+def _session_page(request, session, form, import_form=None):
     attendances = request.access.restrict(
         Attendance.objects.filter(session=session).select_related("person__unit")
     ).order_by("person__employee_no")
@@ -166,6 +173,7 @@ def _session_page(request, session, form):
             "page": page,
             "total": session.attendances.count(),
             "form": form,
+            "import_form": import_form or AttendanceImportForm(),
             "may_change": request.access.can("change", session),
             "held": session.held_on <= clock.today(),
         },
@@ -193,6 +201,28 @@ def attendance_record(request, pk):
             messages.success(request, _("%(n)d attendances have been recorded.") % {"n": added})
             return redirect("training:session_detail", session.pk)
     return _session_page(request, session, form)
+
+
+@require_POST
+def attendance_import(request, pk):
+    """An attendance list as a file (CSV or Excel): all of it is recorded, or nothing."""
+    session = request.access.get_or_404(Session.objects.select_related("course"), pk=pk)
+    request.access.require("change", session)
+    form = AttendanceImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            numbers = read_numbers(upload.read(), upload.name)
+            added = actions.record_attendance(session, actor=request.user, employee_numbers=numbers)
+        except AttendanceFileError as error:
+            form.add_error("file", str(error))
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            messages.success(request, _("%(n)d attendances have been recorded.") % {"n": added})
+            return redirect("training:session_detail", session.pk)
+    return _session_page(request, session, AttendanceForm(), form)
 
 
 @allowed("see_training", OrgUnit)

@@ -107,7 +107,8 @@ class LayerTests(SimpleTestCase):
     def test_training_and_premises_import_only_apps_below_them(self):
         graph = import_graph()
         self.assertLessEqual(
-            graph["training"], {"lib", "trail", "access", "org", "policy", "compliance", "accounts"}
+            graph["training"],
+            {"lib", "trail", "access", "org", "policy", "compliance", "accounts", "ledger"},
         )
         self.assertLessEqual(
             graph["premises"],

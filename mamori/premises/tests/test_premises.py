@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from mamori.access import Refused
 from mamori.compliance import registry
-from mamori.ledger.models import RecordKind
 from mamori.lib import clock
-from mamori.lib.testing import PersonaTestCase, SendaiTestCase, build_ledger, load_policy
+from mamori.lib.testing import SendaiTestCase, build_ledger
 from mamori.policy.rules import active_context
 from mamori.premises import actions
 from mamori.premises.entry_log import EntryLogError, read_entries
@@ -229,32 +228,6 @@ class ScreenTests(RoomTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertTrue(response.context["authorization_form"].errors["person"])
-
-
-class ChinoMaintenanceTests(PersonaTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        load_policy("chino")
-        build_ledger(cls.p)
-
-    def test_a_system_of_class_ii_without_maintenance_this_year_is_a_finding_citing_6_2_2(self):
-        from mamori.ledger import actions as ledger_actions
-
-        found = _findings("premises.maintenance_overdue")
-        self.assertEqual(
-            {f.object_name for f in found}, {str(self.p.system_a), str(self.p.system_b)}
-        )
-        self.assertIn("6(2)②", str(found[0].citations[0]))
-        ledger_actions.add_system_record(
-            self.p.system_a,
-            actor=None,
-            kind=RecordKind.MAINTENANCE,
-            performed_on=clock.today(),
-            description="定期保守",
-        )
-        found = _findings("premises.maintenance_overdue")
-        self.assertEqual({f.object_name for f in found}, {str(self.p.system_b)})
 
 
 class ApiTests(RoomTestCase):

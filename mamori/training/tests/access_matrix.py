@@ -5,6 +5,8 @@ kacho_a sees the completion of 市民課, bureau_head that of まちづくり政
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from mamori.lib.testing import IN, NF, NO, OK, POST
 from mamori.policy.rules import active_context
 
@@ -41,6 +43,7 @@ ACCESS = {
     "training:session_add": (lambda p: [p.course.pk], [IN] + [POST] * 9),
     "training:session_detail": (lambda p: [p.training_session.pk], EVERYONE),
     "training:attendance_record": (lambda p: [p.training_session.pk], [IN] + [POST] * 9),
+    "training:attendance_import": (lambda p: [p.training_session.pk], [IN] + [POST] * 9),
     "training:completion": (lambda p: [], WATCHERS),
     "training:overdue": (lambda p: [], WATCHERS),
     "training:drill_list": (lambda p: [], EVERYONE),
@@ -53,6 +56,14 @@ ACCESS = {
 }
 
 POSTS = {
+    "training:attendance_import": (
+        lambda p: {
+            "file": SimpleUploadedFile(
+                "受講者.csv", "職員番号,氏名\nT0002,佐藤 花子\n".encode("cp932")
+            )
+        },
+        [IN, NO, NO, NO, NO, NO, 302, 302, NO, 302],
+    ),
     "training:session_add": (
         lambda p: {"held_on": "2026-07-01", "place": "本庁舎"},
         [IN, NO, NO, NO, NO, NO, 302, 302, NO, 302],

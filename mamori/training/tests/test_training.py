@@ -245,3 +245,34 @@ class ScreenTests(TrainingTestCase):
         self.sign_in(self.p.admin)
         response = self.client.get(reverse("compliance:home"))
         self.assertContains(response, "training/completion/")
+
+
+class AttendanceFileTests(TrainingTestCase):
+    def url(self):
+        return reverse("training:attendance_import", args=[self.p.session.pk])
+
+    def test_a_shift_jis_list_records_everyone_in_it(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.sign_in(self.p.ciso)
+        data = "氏名,職員番号\n佐藤 花子,T0002\n髙橋 一郎,T0003\n".encode("cp932")
+        response = self.client.post(self.url(), {"file": SimpleUploadedFile("a.csv", data)})
+        self.assertRedirects(response, reverse("training:session_detail", args=[self.p.session.pk]))
+        self.assertEqual(Attendance.objects.count(), 2)
+
+    def test_a_list_with_an_unknown_number_records_nobody_and_names_it(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.sign_in(self.p.ciso)
+        data = "職員番号\nT0002\nZZ77\n".encode()
+        response = self.client.post(self.url(), {"file": SimpleUploadedFile("a.csv", data)})
+        self.assertContains(response, "ZZ77")
+        self.assertFalse(Attendance.objects.exists())
+
+    def test_a_list_without_the_column_is_refused(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        self.sign_in(self.p.ciso)
+        response = self.client.post(self.url(), {"file": SimpleUploadedFile("a.csv", b"name\nx\n")})
+        self.assertContains(response, "職員番号")
+        self.assertFalse(Attendance.objects.exists())
