@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "mamori.incidents",
     "mamori.approvals",
     "mamori.inspections",
+    "mamori.training",
+    "mamori.premises",
     "mamori.demo",
 ]
 

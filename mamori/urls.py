@@ -20,6 +20,8 @@ urlpatterns = [
     path("requests/", include("mamori.approvals.urls")),
     path("inspections/", include("mamori.inspections.urls")),
     path("compliance/", include("mamori.compliance.urls")),
+    path("training/", include("mamori.training.urls")),
+    path("premises/", include("mamori.premises.urls")),
     path("public/policy/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from mamori.incidents import privacy
 from mamori.org.models import Person
+from mamori.training import duties as training
 
 
 def home(request):
@@ -25,7 +26,12 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"person": person, "colleagues": colleagues, "legal": privacy.to_do(request.access)},
+        {
+            "person": person,
+            "colleagues": colleagues,
+            "legal": privacy.to_do(request.access),
+            "training": training.to_do(request.access),
+        },
     )
 
 

@@ -227,10 +227,33 @@ class AuditRule(PackRule):
 
 @dataclass(frozen=True)
 class TrainingRule(PackRule):
+    """A training duty (研修) or, with `drill`, a drill (訓練) to hold.
+
+    Who must take the training: the holders of `roles` and the people of `employment_types`
+    (org.EmploymentType values). `frequency` "yearly": a completion counts for 365 days;
+    "once": it counts for good. A person is overdue `within_days` after their start date when
+    they never completed it (365 when the pack gives none)."""
+
     KIND: ClassVar[str] = RuleKind.TRAINING
     by: str = ""
     roles: tuple[str, ...] = ()
     frequency: str = ""
+    employment_types: tuple[str, ...] = ()
+    within_days: int | None = None
+    drill: bool = False
+    title: str = ""  # what the pack calls the course, offered as a new course's title
+
+
+@dataclass(frozen=True)
+class PhysicalSecurityRule(PackRule):
+    """A physical-security duty (物理的セキュリティ): `subject` a PhysicalSubject; `when` the
+    systems (by class) whose rooms it covers; `every_days` how often an inspection is due."""
+
+    KIND: ClassVar[str] = RuleKind.PHYSICAL_SECURITY
+    subject: str = ""
+    when: Condition | None = None
+    keeper: str = ""
+    every_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +367,7 @@ TYPES: dict[str, type[PackRule]] = {
         SelfInspectionRule,
         AuditRule,
         TrainingRule,
+        PhysicalSecurityRule,
         ExternalServiceRule,
         SocialMediaRule,
         OutsourcingRule,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from mamori.org.models import EmploymentType
 from mamori.policy.models import DocumentKind, clause_ref
 from mamori.policy.parser import ParsedDocument, parse_bytes
 from mamori.policy.text import PolicyTextError, compact, width
@@ -29,11 +30,13 @@ from mamori.policy.vocabulary import (
     EscalationSubject,
     IncidentCondition,
     Measure,
+    PhysicalSubject,
     RecordField,
     ReportItem,
     RequestKind,
     RuleKind,
     Scope,
+    TrainingFrequency,
 )
 
 PACK_FILE = "pack.yaml"
@@ -574,11 +577,43 @@ def _validate_rules(
                 check.problem((*where, "max_privileged"), "expected a number (0 or more)")
         elif kind == RuleKind.PERSONAL_DATA_BREACH:
             _validate_personal_data_breach(rule, where, check, roles)
+        elif kind == RuleKind.TRAINING:
+            _validate_training(rule, where, check)
+        elif kind == RuleKind.PHYSICAL_SECURITY:
+            check.choice(
+                check.require(rule, "subject", where),
+                set(PhysicalSubject.values),
+                (*where, "subject"),
+                "physical-security subject",
+            )
+            _positive_days(rule, "every_days", where, check)
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)
                 if value is not None:
                     check.choice(value, NETWORK_ZONES, (*where, zone_field), "network zone")
+
+
+def _positive_days(rule: dict, name: str, where: tuple, check: _Validator) -> None:
+    value = rule.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        check.problem((*where, name), "expected a number of days (1 or more)")
+
+
+def _validate_training(rule: dict, where: tuple, check: _Validator) -> None:
+    if "frequency" in rule:
+        check.choice(
+            rule["frequency"], set(TrainingFrequency.values), (*where, "frequency"), "frequency"
+        )
+    for e_index, value in enumerate(check.optional(rule, "employment_types", where, list, [])):
+        check.choice(
+            value,
+            set(EmploymentType.values),
+            (*where, "employment_types", e_index),
+            "employment type",
+        )
+    _positive_days(rule, "within_days", where, check)
+    check.optional(rule, "drill", where, bool, False)
 
 
 def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, roles) -> None:

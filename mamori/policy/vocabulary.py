@@ -90,6 +90,30 @@ class RuleKind(models.TextChoices):
         "personal_data_breach",
         _("Legal reports of personal-information leaks (漏えい等の報告)"),
     )
+    PHYSICAL_SECURITY = "physical_security", _("Physical security (物理的セキュリティ)")
+
+
+class TrainingFrequency(models.TextChoices):
+    """How long a completed training counts (`frequency` of a `training` rule)."""
+
+    YEARLY = "yearly", _("Every year")
+    ONCE = "once", _("Once")
+
+
+class PhysicalSubject(models.TextChoices):
+    """What a `physical_security` rule demands."""
+
+    ENTRY = "entry", _("Entry and exit control of secured rooms (入退室管理)")
+    CARRY = (
+        "carry",
+        _("Record of computers and media carried in and out (持ち出し・持ち込みの記録)"),
+    )
+    EQUIPMENT_MOVE = (
+        "equipment_move",
+        _("Staff attending equipment moved in or out (搬入・搬出の立会い)"),
+    )
+    WIRING = "wiring", _("Periodic inspection of the wiring (配線の点検)")
+    POWER = "power", _("Periodic inspection of the power supply (電源の点検)")
 
 
 class EscalationSubject(models.TextChoices):

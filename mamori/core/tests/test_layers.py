@@ -112,9 +112,21 @@ class LayerTests(SimpleTestCase):
             with self.subTest(app=app):
                 self.assertNotIn("sysaccounts", import_graph()[app])
 
+    def test_training_and_premises_import_only_apps_below_them(self):
+        graph = import_graph()
+        self.assertLessEqual(
+            graph["training"],
+            {"lib", "trail", "access", "org", "policy", "compliance", "accounts", "ledger"},
+        )
+        self.assertLessEqual(
+            graph["premises"],
+            {"lib", "trail", "access", "org", "policy", "compliance", "accounts", "ledger"},
+        )
+
     def test_compliance_imports_no_domain_app(self):
         self.assertFalse(
-            import_graph()["compliance"] & {"ledger", "approvals", "incidents", "inspections"}
+            import_graph()["compliance"]
+            & {"ledger", "approvals", "incidents", "inspections", "training", "premises"}
         )
 
     def test_no_module_is_over_the_size_limit(self):

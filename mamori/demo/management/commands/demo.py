@@ -20,7 +20,9 @@ from mamori.incidents.demo import add_demo_legal_report
 from mamori.inspections.demo import add_demo_inspections
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
+from mamori.premises.demo import add_demo_premises
 from mamori.sysaccounts.demo import add_demo_accounts
+from mamori.training.demo import add_demo_training
 
 
 class Command(BaseCommand):
@@ -58,6 +60,8 @@ class Command(BaseCommand):
             add_demo_inspections()
             # After the ledger: the systems' account lists, a leaver, an ID card, a 棚卸し.
             add_demo_accounts()
+            add_demo_training()
+            add_demo_premises()
         except (DemoError, PackError) as exc:
             # The demo cannot be built in this database as asked: could not run.
             raise CommandError(str(exc), returncode=2) from None
