@@ -46,6 +46,7 @@ PERSON_COLUMNS = [
 ]
 UNIT_COLUMNS = ["所属名", "上位所属コード", "所属種別", "統合先所属コード"]
 REQUIRED_COLUMNS = ["職員番号", "所属コード", "異動区分"]
+HEADER_ROW = PERSON_COLUMNS + UNIT_COLUMNS
 
 # 異動区分 → kind. 異動 and 配置換 are read as 転入 (a move inside the organization).
 KINDS = {

@@ -197,7 +197,7 @@ def _post(unit: OrgUnit | None, position: str) -> str:
 def _change(row: Row, people: dict, units: dict) -> dict:
     kind = KIND_LABELS[row.kind]
     unit = units.get(row.unit_code)
-    base = {"row": row.line, "date": row.date, "kind": kind}
+    base = {"row": row.line, "date": row.day, "kind": kind}
     if row.kind == "unit_new":
         parent = units.get(row.parent_code)
         return base | {
