@@ -75,8 +75,14 @@ class AprilImportOnTheDemoTests(TestCase):
             self.assertEqual(tasks()["personnel_due"](), 1)
             april = file_take_out(shokuin, [make_asset(unit, "II")], title="四月の持ち出し")
             self.assertEqual(approvers(april), {deputy.employee_no})
-            holders = active_context().holders("info_manager", unit=unit)
+            context = active_context()
+            holders = context.holders("info_manager", unit=unit)
             self.assertEqual([h.person.pk for h in holders], [deputy.pk])
+            # Who was the unit's 情報管理者 on a past day is answered from the history.
+            before = context.holders("info_manager", unit=unit, on=dt.date(2027, 3, 31))
+            self.assertEqual([h.person.pk for h in before], [old.pk])
+            other_before = context.holders("info_manager", unit=other, on=dt.date(2027, 3, 31))
+            self.assertEqual([h.person.pk for h in other_before], [other_head.pk])
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportStatus.APPLIED)
         self.assertEqual(
