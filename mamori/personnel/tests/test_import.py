@@ -80,7 +80,7 @@ class PersonnelFileTests(SendaiTestCase):
                 "X9999,誰 か,だれ か,1200,,,転入,",
             ),
             "CSV 3行目 「職員番号」 (X9999)",
-            "only a row with 採用 may add a person",
+            "職員を追加できるのは異動区分「採用」の行だけです",
         )
 
     def test_a_unit_code_neither_existing_nor_created_in_the_file_is_refused(self):
@@ -88,7 +88,7 @@ class PersonnelFileTests(SendaiTestCase):
             csv("T0002,佐藤 花子,さとう はなこ,7777,,,転入,"),
             "CSV 2行目 「所属コード」 (7777)",
         )
-        self.assertIn("is not created", err)
+        self.assertIn("先に新設されてもいません", err)
 
     def test_two_rows_for_one_person_on_one_date_are_refused(self):
         self.assert_rejected(
@@ -97,7 +97,7 @@ class PersonnelFileTests(SendaiTestCase):
                 "T0002,佐藤 花子,さとう はなこ,,課長,,昇任,2027-04-01",
             ),
             "CSV 3行目 「発令日」 (2027-04-01)",
-            "Row 2 already changes this person",
+            "2行目がこの職員の同じ発令日の異動です",
         )
 
     def test_a_retirement_before_the_hiring_is_refused(self):
@@ -107,7 +107,7 @@ class PersonnelFileTests(SendaiTestCase):
                 "N0001,新人 一,しんじん はじめ,,,,退職,2027-03-31",
             ),
             "CSV 3行目 「発令日」 (2027-03-31)",
-            "before this person is hired (row 2",
+            "採用(2行目",
         )
 
     def test_an_unknown_kind_and_a_bad_date_are_refused_at_their_cells(self):
@@ -131,7 +131,7 @@ class PersonnelFileTests(SendaiTestCase):
         )
 
     def test_a_file_without_the_named_columns_is_refused_whole(self):
-        self.assert_rejected("名前,所属\n佐藤,1100\n".encode(), "missing: 職員番号")
+        self.assert_rejected("名前,所属\n佐藤,1100\n".encode(), "足りない列: 職員番号")
 
     def test_an_april_file_moves_people_hires_retires_and_creates_a_unit_in_one_event(self):
         p = self.p
@@ -239,7 +239,7 @@ class PersonnelFileTests(SendaiTestCase):
             tasks()["personnel_due"]()
         batch.refresh_from_db()
         self.assertEqual(batch.status, ImportStatus.FAILED)
-        self.assertIn("already left", batch.failure)
+        self.assertIn("すでに退職・転出", batch.failure)
         self.assertTrue(Event.objects.filter(action="personnel.failed").exists())
 
     def test_units_are_renamed_merged_and_abolished_with_their_people_moved(self):

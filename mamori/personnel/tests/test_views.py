@@ -54,7 +54,7 @@ class PersonnelScreenTests(SendaiTestCase):
     def test_a_file_over_the_size_limit_is_refused_before_it_is_read(self):
         self.sign_in(self.p.admin)
         response = self.upload(csv("T0002,佐藤 花子,さとう はなこ,1200,,,転入,"))
-        self.assertContains(response, "at most 0 MB", status_code=400)
+        self.assertContains(response, "0 MBまで", status_code=400)
         self.assertFalse(PersonnelImport.objects.exists())
 
     def test_staff_cannot_upload(self):
