@@ -38,3 +38,18 @@ POSTS = {
     "personnel:apply": (lambda p: {}, [IN, NF, NF, NF, NF, NF, NF, NF, NF, 302]),
     "personnel:cancel": (lambda p: {}, [IN, NF, NF, NF, NF, NF, NF, NF, NF, 302]),
 }
+
+API = {
+    "personnel files": (
+        "get",
+        lambda p: "/api/v1/personnel/imports",
+        None,
+        [401, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    ),
+    "one personnel file": (
+        "get",
+        lambda p: f"/api/v1/personnel/imports/{p.personnel_import.pk}",
+        None,
+        [401, NF, NF, NF, NF, NF, NF, NF, NF, OK],
+    ),
+}

@@ -62,3 +62,24 @@ class PersonnelScreenTests(SendaiTestCase):
         response = self.upload(csv("T0002,佐藤 花子,さとう はなこ,1200,,,転入,"))
         self.assertEqual(response.status_code, 403)
         self.assertFalse(PersonnelImport.objects.exists())
+
+
+class PersonnelApiTests(SendaiTestCase):
+    def test_administrators_read_personnel_files_others_see_none(self):
+        from mamori.personnel.tests.access_matrix import prepare
+
+        prepare(self.p)
+        batch = self.p.personnel_import
+        self.sign_in(self.p.admin)
+        listed = self.client.get("/api/v1/personnel/imports").json()
+        self.assertEqual([b["id"] for b in listed], [batch.pk])
+        one = self.client.get(f"/api/v1/personnel/imports/{batch.pk}").json()
+        self.assertEqual(one["changes"][0]["employee_no"], "T0002")
+        self.assertEqual((one["status"], one["waiting"]), ("checked", 1))
+        self.sign_in(self.p.kacho_a)
+        self.assertEqual(self.client.get("/api/v1/personnel/imports").json(), [])
+        response = self.client.get(f"/api/v1/personnel/imports/{batch.pk}")
+        self.assertEqual(response.status_code, 404)
+        schema = self.client.get("/api/v1/openapi.json").json()
+        detail = schema["paths"]["/api/v1/personnel/imports/{import_id}"]["get"]
+        self.assertEqual(sorted(detail["responses"]), ["200", "404"])
