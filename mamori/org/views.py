@@ -58,7 +58,9 @@ def unit_tree(request):
 
 def _visible_ids(access, people) -> set[int]:
     ids = [person.pk for person in people]
-    return set(access.restrict(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    return set(
+        access.restrict(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
 
 
 def unit_detail(request, code: str):
