@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "mamori.inspections",
     "mamori.training",
     "mamori.premises",
+    "mamori.personnel",
     "mamori.demo",
 ]
 

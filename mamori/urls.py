@@ -19,6 +19,7 @@ urlpatterns = [
     path("incidents/", include("mamori.incidents.urls")),
     path("requests/", include("mamori.approvals.urls")),
     path("inspections/", include("mamori.inspections.urls")),
+    path("personnel/", include("mamori.personnel.urls")),
     path("compliance/", include("mamori.compliance.urls")),
     path("training/", include("mamori.training.urls")),
     path("premises/", include("mamori.premises.urls")),

@@ -12,5 +12,7 @@ class OrgEvent(models.TextChoices):
     PERSON_CHANGED = "org.person_changed", _("Person details changed")
     PERSON_TRANSFERRED = "org.person_transferred", _("Person transferred")
     PERSON_RETIRED = "org.person_retired", _("Person retired")
+    PERSON_ON_LEAVE = "org.person_on_leave", _("Person on leave (休職)")
+    PERSON_BACK_FROM_LEAVE = "org.person_back", _("Person back from leave (復職)")
     ABSENCE_RECORDED = "org.absence_recorded", _("Absence recorded")
     ABSENCE_CANCELLED = "org.absence_cancelled", _("Absence cancelled")

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mamori.lib import clock
-from mamori.org.models import Absence, OrgUnit, Person, PersonStatus
+from mamori.org.models import Absence, Assignment, OrgUnit, Person, PersonStatus
 from mamori.policy.models import (
     Clause,
     Policy,
@@ -166,7 +166,8 @@ class PolicyContext:
             r.key: r for r in version.roles.select_related("clause__document")
         }
         self.rules: list[PackRule] = [
-            typed(rule) for rule in version.rules.select_related("clause__document").order_by("order")
+            typed(rule)
+            for rule in version.rules.select_related("clause__document").order_by("order")
         ]
         self._clauses: dict[tuple[str, str], Clause] = {}
 
@@ -434,11 +435,30 @@ class OrgSnapshot:
         for person in heads:
             self.heads[person.unit_id].append(person)
         self._absent: dict[dt.date, set[int]] = {}
+        self._past_heads: dict[dt.date, dict[int, list[Person]]] = {}
 
     def absent_on(self, day: dt.date) -> set[int]:
         if day not in self._absent:
             self._absent[day] = set(Absence.objects.on(day).values_list("person_id", flat=True))
         return self._absent[day]
+
+    def heads_on(self, day: dt.date) -> dict[int, list[Person]]:
+        """The unit heads on `day`: today and later the current organization; a past day from
+        the assignment history (who was the 情報管理者 of a unit when a request was decided)."""
+        if day >= clock.today():
+            return self.heads
+        if day not in self._past_heads:
+            heads: dict[int, list[Person]] = defaultdict(list)
+            periods = (
+                Assignment.objects.filter(position__is_unit_head=True, start_date__lte=day)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+                .select_related("person__unit", "person__position", "position")
+                .order_by("position__rank", "person__employee_no")
+            )
+            for period in periods:
+                heads[period.unit_id].append(period.person)
+            self._past_heads[day] = heads
+        return self._past_heads[day]
 
     def chain(self, unit: OrgUnit | None) -> list[OrgUnit]:
         """The unit and its ancestors, nearest first."""
@@ -465,6 +485,7 @@ class OrgSnapshot:
         self, role: PolicyRole, *, unit: OrgUnit | None, system, on: dt.date
     ) -> list[tuple[Person, OrgUnit | None]]:
         rule = role.holder
+        heads = self.heads_on(on)
         if "everyone" in rule:
             return []
         if "head_of" in rule or "lead_division_of" in rule:
@@ -479,10 +500,10 @@ class OrgSnapshot:
             for scope in filter(None, scopes):
                 target = self.lead_division(scope) if "lead_division_of" in rule else scope
                 if target is not None:
-                    out += [(p, scope) for p in self.heads.get(target.pk, [])]
+                    out += [(p, scope) for p in heads.get(target.pk, [])]
             return out
         if "unit_head" in rule:
-            return [(p, u) for u in self.named(rule["unit_head"]) for p in self.heads.get(u.pk, [])]
+            return [(p, u) for u in self.named(rule["unit_head"]) for p in heads.get(u.pk, [])]
         if "members_of" in rule:
             units = self.named(rule["members_of"])
             query = Q()
@@ -526,7 +547,7 @@ class OrgSnapshot:
             if owner is None:
                 return []
             division = self.nearest(owner, ["division", "office", "branch"]) or owner
-            return [(p, division) for p in self.heads.get(division.pk, [])]
+            return [(p, division) for p in heads.get(division.pk, [])]
         return []
 
     def roles_of(

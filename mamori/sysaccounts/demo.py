@@ -6,6 +6,7 @@ access review (棚卸し). Added once: a database that already holds accounts is
 
 import datetime as dt
 
+from django.db.models import F
 from django.utils import timezone
 
 from mamori.accounts.models import User
@@ -38,7 +39,9 @@ def add_demo_accounts() -> int:
     colleagues = list(
         Person.objects.filter(unit__path__startswith=unit.path, status=PersonStatus.ACTIVE)
         .exclude(pk__in=demo_people)
-        .order_by("employee_no")[:4]
+        # Members of staff without a post first: the demo's 課長補佐 and 係長 stay in service
+        # (the personnel demo's April import moves them).
+        .order_by(F("position__rank").desc(nulls_first=True), "employee_no")[:4]
     )
     if len(colleagues) < 2:
         return 0
