@@ -15,6 +15,16 @@ from mamori.policy import drafting, onboarding
 from mamori.policy.actions import activate_version
 from mamori.policy.forms import DraftSaveForm, DraftUploadForm, ProposalForm
 from mamori.policy.models import DraftStatus, PackDraft, PolicyVersion
+from mamori.policy.vocabulary import RequestKind, RuleKind
+
+
+def rule_label(rule: dict) -> str:
+    """持ち出し, 自己点検 …: what a rule is about, in the user's words."""
+    if rule.get("request") in RequestKind.values:
+        return str(RequestKind(rule["request"]).label)
+    if rule.get("kind") in RuleKind.values:
+        return str(RuleKind(rule["kind"]).label)
+    return rule.get("kind", "")
 
 
 def question_text(proposal: dict) -> str:
@@ -90,6 +100,7 @@ def _staff_changes(draft: PackDraft, names: dict[str, str]) -> list[dict]:
         rows.append(
             {
                 "rule": rule,
+                "label": rule_label(rule),
                 "new": _who(rule, names),
                 "old": _who(old, old_names) if old else None,
                 "changed": old is None or _who(old, old_names) != _who(rule, names),
@@ -164,7 +175,13 @@ def _detail(request, draft: PackDraft, *, bound: dict | None = None, status: int
                     proposal=proposal, roles=roles, axes=axes, prefix=proposal["id"]
                 )
             items.append(
-                {"p": proposal, "question": question_text(proposal), "form": form, "names": names}
+                {
+                    "p": proposal,
+                    "question": question_text(proposal),
+                    "form": form,
+                    "names": names,
+                    "label": rule_label(proposal["data"]) if kind == drafting.RULE else "",
+                }
             )
         sections.append({"kind": kind, "title": title, "items": items})
     open_count = len(drafting.open_questions(draft.proposals))
