@@ -166,7 +166,8 @@ class PolicyContext:
             r.key: r for r in version.roles.select_related("clause__document")
         }
         self.rules: list[PackRule] = [
-            typed(rule) for rule in version.rules.select_related("clause__document").order_by("order")
+            typed(rule)
+            for rule in version.rules.select_related("clause__document").order_by("order")
         ]
         self._clauses: dict[tuple[str, str], Clause] = {}
 

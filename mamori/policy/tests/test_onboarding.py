@@ -291,3 +291,50 @@ class OnboardingScreenTests(SendaiTestCase):
         self.assertEqual(
             self.client.get(reverse("policy:draft_detail", args=[draft.pk])).status_code, 404
         )
+
+
+class FidelityTests(SimpleTestCase):
+    """Drafts of the seed documents against the hand-written packs (the figures are printed;
+    bench/policy_draft_fidelity.py prints them all, docs/policy-packs.md records them)."""
+
+    def test_the_standards_of_chino_and_sendai_give_their_roles_and_classification(self):
+        from mamori.policy.fidelity import compare, ratios
+
+        for code, floors in (
+            ("chino", {"roles": 1.0, "classification axes": 1.0, "rule kinds": 0.25}),
+            ("sendai", {"roles": 0.75, "classification axes": 1.0, "rule kinds": 0.35}),
+        ):
+            figures = compare(read_pack(PACKS / code))
+            for name, figure in figures.items():
+                print(code, name, figure, "precision {:.2f} recall {:.2f}".format(*ratios(figure)))
+            for name, floor in floors.items():
+                with self.subTest(code=code, item=name):
+                    precision, recall = ratios(figures[name])
+                    self.assertGreaterEqual(recall, floor)
+                    self.assertGreaterEqual(precision, 0.9)
+
+
+class DraftCommandTests(SimpleTestCase):
+    def test_the_draft_command_writes_a_pack_that_validates_and_lists_the_open_questions(self):
+        from django.core.management import call_command
+
+        with tempfile.TemporaryDirectory() as folder:
+            out = io.StringIO()
+            call_command(
+                "policy",
+                "draft",
+                str(DATA / "unseen_kasumi_cp932.txt"),
+                "--org",
+                "kasumi",
+                "--name",
+                "霞村",
+                "--out",
+                folder,
+                stdout=out,
+            )
+            self.assertIn("open questions", out.getvalue())
+            pack = read_pack(folder)
+            self.assertEqual(pack.data["organization"]["name"], "霞村")
+            self.assertTrue((Path(folder) / "open-questions.yaml").is_file())
+            roles = {r["name"]: r for r in pack.data["roles"]}
+            self.assertEqual(roles["最高情報セキュリティ責任者"]["holder"], {"position": "副市長"})
