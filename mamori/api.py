@@ -44,7 +44,9 @@ def routers() -> None:
     from mamori.approvals.api import router as approvals_router
     from mamori.incidents.api import router as incidents_router
     from mamori.ledger.api import router as ledger_router
+    from mamori.policy.api import router as policy_router
 
     api.add_router("/ledger/", ledger_router)
     api.add_router("/incidents/", incidents_router)
     api.add_router("/approvals/", approvals_router)
+    api.add_router("/policy/", policy_router)

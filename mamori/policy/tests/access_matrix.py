@@ -60,3 +60,24 @@ POSTS = {
     "policy:draft_save": (lambda p: {}, [IN, NO, NO, NO, NO, NO, NO, NO, NO, 302]),
     "policy:draft_activate": (lambda p: {}, [IN, NO, NO, NO, NO, NO, NO, NO, NO, 302]),
 }
+
+API = {
+    "policy drafts": (
+        "get",
+        lambda p: "/api/v1/policy/drafts",
+        None,
+        [401, NO, NO, NO, NO, NO, OK, OK, NO, OK],
+    ),
+    "policy draft": (
+        "get",
+        lambda p: f"/api/v1/policy/drafts/{p.draft.pk}",
+        None,
+        [401, NF, NF, NF, NF, NF, OK, OK, NF, OK],
+    ),
+    "policy draft decide": (
+        "post",
+        lambda p: f"/api/v1/policy/drafts/{p.draft.pk}/proposals/role-2",
+        lambda p: {"decision": "reject"},
+        [401, NF, NF, NF, NF, NF, OK, OK, NF, OK],
+    ),
+}

@@ -338,3 +338,46 @@ class DraftCommandTests(SimpleTestCase):
             self.assertTrue((Path(folder) / "open-questions.yaml").is_file())
             roles = {r["name"]: r for r in pack.data["roles"]}
             self.assertEqual(roles["最高情報セキュリティ責任者"]["holder"], {"position": "副市長"})
+
+
+class DraftApiTests(SendaiTestCase):
+    def test_a_proposal_is_decided_through_the_api_as_on_the_screen(self):
+        from mamori.policy.onboarding import create_draft
+
+        draft = create_draft(
+            code="asagiri",
+            organization="朝霧町",
+            label="基準",
+            documents=[{"title": "基準", "kind": "standards", "text": ASAGIRI.decode()}],
+            actor=None,
+        )
+        self.sign_in(self.p.ciso)
+        listed = self.client.get("/api/v1/policy/drafts").json()
+        self.assertEqual(listed[0]["organization"], "朝霧町")
+        role = next(p for p in draft.proposals if p["question"] == "holder_unknown")
+        url = f"/api/v1/policy/drafts/{draft.pk}/proposals/{role['id']}"
+        missing = self.client.post(
+            url,
+            {
+                "decision": "accept",
+                "fields": {"name": role["data"]["name"], "holder_form": "unit_head"},
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(missing.status_code, 422)
+        self.assertIn("holder_value", missing.json()["errors"])
+        done = self.client.post(
+            url,
+            {
+                "decision": "accept",
+                "fields": {
+                    "name": role["data"]["name"],
+                    "holder_form": "unit_head",
+                    "holder_value": "総務課",
+                },
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(done.status_code, 200)
+        self.assertEqual(done.json()["data"]["holder"], {"unit_head": "総務課"})
+        self.assertEqual(done.json()["state"], "accepted")
