@@ -14,7 +14,9 @@ from mamori.access import allowed
 from mamori.policy import drafting, onboarding
 from mamori.policy.actions import activate_version
 from mamori.policy.forms import DraftSaveForm, DraftUploadForm, ProposalForm
-from mamori.policy.models import DraftStatus, PackDraft, PolicyVersion
+from mamori.policy.models import Clause, DraftStatus, PackDraft, PolicyVersion, clause_ref
+from mamori.policy.parser import parse_text
+from mamori.policy.views import _inline_diff
 from mamori.policy.vocabulary import RequestKind, RuleKind
 
 
@@ -120,6 +122,70 @@ def _who(rule: dict, names: dict[str, str]) -> str:
     return "、".join(names.get(k, k) for k in keys) or "—"
 
 
+def revision(draft: PackDraft) -> dict | None:
+    """A draft of a policy already loaded, against the version in force (or else the newest):
+    the clauses changed, added and removed, each with the draft's proposals that cite it —
+    a 新旧対照表. Clauses are matched by their number and document key."""
+    base = (
+        PolicyVersion.objects.filter(policy__code=draft.code)
+        .order_by("-is_active", "-number")
+        .first()
+    )
+    if base is None:
+        return None
+    old: dict[tuple[str, str], Clause] = {
+        (c.document.key, c.ref): c
+        for c in Clause.objects.filter(document__version=base).select_related("document")
+    }
+    cited: dict[str, list[dict]] = {}
+    for proposal in draft.proposals:
+        data = proposal["data"]
+        label = (
+            rule_label(data)
+            if proposal["type"] == drafting.RULE
+            else data.get("name") or data.get("phrase", "")
+        )
+        cited.setdefault(proposal["cite"], []).append({**proposal, "label": label})
+    rows, seen = [], set()
+    for document in draft.documents:
+        for clause in parse_text(document["text"]).clauses:
+            ref = clause_ref(clause.path)
+            key = (document["key"], ref)
+            seen.add(key)
+            before = old.get(key)
+            if before is not None and (before.heading, before.text) == (
+                clause.heading,
+                clause.text,
+            ):
+                continue
+            rows.append(
+                {
+                    "ref": ref,
+                    "document": document["title"],
+                    "state": "changed" if before else "added",
+                    "old": f"{before.heading}\n{before.text}".strip() if before else "",
+                    "new": _inline_diff(
+                        f"{before.heading}\n{before.text}".strip() if before else "",
+                        f"{clause.heading}\n{clause.text}".strip(),
+                    ),
+                    "proposals": cited.get(f"{document['key']} {ref}", []),
+                }
+            )
+    for key, clause in old.items():
+        if key not in seen:
+            rows.append(
+                {
+                    "ref": clause.ref,
+                    "document": clause.document.title,
+                    "state": "removed",
+                    "old": f"{clause.heading}\n{clause.text}".strip(),
+                    "new": "",
+                    "proposals": [],
+                }
+            )
+    return {"base": base, "rows": rows}
+
+
 @allowed("view", PackDraft)
 def drafts(request):
     return _drafts_page(request, DraftUploadForm())
@@ -200,6 +266,7 @@ def _detail(request, draft: PackDraft, *, bound: dict | None = None, status: int
             "changes": _staff_changes(draft, names),
             "may_load": request.access.can("change", PolicyVersion),
             "active": PolicyVersion.objects.filter(is_active=True).first(),
+            "revision": revision(draft) if draft.status == DraftStatus.REVIEW else None,
         },
         status=status,
     )

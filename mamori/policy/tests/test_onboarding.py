@@ -381,3 +381,37 @@ class DraftApiTests(SendaiTestCase):
         self.assertEqual(done.status_code, 200)
         self.assertEqual(done.json()["data"]["holder"], {"unit_head": "総務課"})
         self.assertEqual(done.json()["state"], "accepted")
+
+
+class RevisionTests(SendaiTestCase):
+    def test_a_revised_policy_shows_the_changed_clause_and_the_proposals_it_affects(self):
+        text = (PACKS / "sendai" / "documents" / "policy.txt").read_text(encoding="utf-8")
+        self.assertIn("情報管理者の許可を得", text)
+        take_out = next(
+            p
+            for p in drafting.draft([drafting.SourceDocument("policy", "t", "policy", text)])
+            if p["data"].get("key") == "take_out"
+        )
+        sentence = take_out["sentence"]
+        revised = text.replace(sentence, sentence.replace("許可を得", "事前に許可を得"), 1)
+        self.assertNotEqual(revised, text)
+        self.sign_in(self.p.admin)
+        self.client.post(
+            reverse("policy:draft_create"),
+            {
+                "code": "sendai",
+                "organization": "仙台市",
+                "label": "改正案",
+                "title_1": "仙台市行政情報セキュリティポリシー",
+                "kind_1": "policy",
+                "file_1": SimpleUploadedFile("policy.txt", revised.encode()),
+            },
+        )
+        draft = PackDraft.objects.get()
+        page = self.client.get(reverse("policy:draft_detail", args=[draft.pk]))
+        self.assertContains(page, "新旧対照表")
+        rows = page.context["revision"]["rows"]
+        self.assertEqual([row["ref"] for row in rows], [take_out["cite"].split(" ", 1)[1]])
+        self.assertEqual(rows[0]["state"], "changed")
+        self.assertIn("<ins>事前に</ins>", rows[0]["new"])
+        self.assertEqual([p["data"]["key"] for p in rows[0]["proposals"]], ["take_out"])
