@@ -50,11 +50,13 @@ class DesignationForm(forms.Form):
 
 _READING_ERRORS = {
     "too_large": _("The file is larger than %(mb)d MB."),
-    "pdf": _(
-        "PDF files are not read yet. Save the document as text (UTF-8 or Shift_JIS) or as "
-        "Word (.docx) and upload that."
+    "scanned": _(
+        "The PDF has no text layer (it is a scan). Upload the document as text, Word (.docx) "
+        "or a PDF saved from the word processor."
     ),
-    "file_type": _("Upload a text file (.txt) or a Word document (.docx)."),
+    "encrypted": _("The PDF is protected by a password; upload it without the protection."),
+    "not_pdf": _("This is not a readable PDF document."),
+    "file_type": _("Upload a text file (.txt), a Word document (.docx) or a PDF."),
     "empty": _("The file has no text."),
     "not_text": _("This is not a text file."),
     "encoding": _("The text encoding is not known; save the file as UTF-8 or Shift_JIS."),

@@ -4,6 +4,9 @@
 - .docx: the paragraphs and table rows of word/document.xml, read with lxml (already a
   dependency) without resolving entities; a document with tracked changes is refused,
   because which wording is the policy is for the author to decide.
+- .pdf with a text layer (pypdf): the text of each page, without the running headers and
+  footers repeated on most pages and without page numbers; a scanned PDF (no text) or an
+  encrypted one is refused with that reason.
 
 Anything else (a PDF, an image, a spreadsheet) is refused with the reason. No Django.
 """
@@ -11,6 +14,7 @@ Anything else (a PDF, an image, a spreadsheet) is refused with the reason. No Dj
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from lxml import etree
@@ -53,9 +57,9 @@ def read_document(name: str, data: bytes) -> str:
     if lower.endswith(".docx") or data[:2] == b"PK":
         return read_docx(data, name=name)
     if lower.endswith(".pdf") or data[:5] == b"%PDF-":
-        raise DocumentError(name, "pdf", "PDF is not read; save it as text or Word (.docx)")
+        return read_pdf(data, name=name)
     if not lower.endswith(".txt"):
-        raise DocumentError(name, "file_type", "use a text file (.txt) or Word (.docx)")
+        raise DocumentError(name, "file_type", "use a text file (.txt), Word (.docx) or PDF")
     try:
         return decode(data, name=name)
     except PolicyTextError as exc:
@@ -92,6 +96,43 @@ def read_docx(data: bytes, *, name: str = "input") -> str:
     if not text:
         raise DocumentError(name, "empty", "the document has no text")
     return text
+
+
+_PAGE_NUMBER = re.compile(r"^[\s\-ー－−‐―(（]*(?:\d{1,4}|[0-9]+\s*/\s*[0-9]+)[\s\-ー－−‐―)）]*$")
+
+
+def read_pdf(data: bytes, *, name: str = "input") -> str:
+    from pypdf import PdfReader  # imported here: only uploads of PDF need it
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentError(name, "encrypted", "the PDF is protected by a password")
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError):
+        raise DocumentError(name, "not_pdf", "the PDF is damaged") from None
+    if not any(text.strip() for text in pages):
+        raise DocumentError(name, "scanned", "the PDF has no text layer (a scan)")
+    lines_by_page = [
+        [line.rstrip() for line in text.splitlines() if line.strip()] for text in pages
+    ]
+    # A line that begins or ends most pages is a running header or footer.
+    edges: dict[str, int] = {}
+    for lines in lines_by_page:
+        for line in {*lines[:2], *lines[-2:]}:
+            edges[line.strip()] = edges.get(line.strip(), 0) + 1
+    running = {line for line, count in edges.items() if len(pages) >= 2 and count > len(pages) / 2}
+    out = []
+    for lines in lines_by_page:
+        for index, line in enumerate(lines):
+            at_edge = index < 2 or index >= len(lines) - 2
+            if at_edge and (line.strip() in running or _PAGE_NUMBER.match(line)):
+                continue
+            out.append(line)
+    return "\n".join(out)
 
 
 def _paragraph(paragraph) -> str:

@@ -39,6 +39,34 @@ def _docx(body: str) -> bytes:
     return out.getvalue()
 
 
+def _pdf(pages: list[list[str]]) -> bytes:
+    """A PDF with a text layer (reportlab and the bundled IPAex font), a running header and
+    page numbers on each page; with no pages of text, a page with only a drawing (a scan)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    font = Path(__file__).resolve().parents[2] / "static" / "fonts" / "ipaexg.ttf"
+    pdfmetrics.registerFont(TTFont("IPAexG", str(font)))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    if not pages:
+        pdf.rect(100, 100, 300, 300, fill=1)
+        pdf.showPage()
+    for number, lines in enumerate(pages, start=1):
+        pdf.setFont("IPAexG", 10)
+        pdf.drawString(60, 800, "朝霧町情報セキュリティ対策基準")
+        y = 760
+        for line in lines:
+            pdf.drawString(60, y, line)
+            y -= 20
+        pdf.drawString(290, 40, f"- {number} -")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
 class DraftingTests(SimpleTestCase):
     def draft(self, text: str):
         return drafting.draft([drafting.SourceDocument("standards", "基準", "standards", text)])
@@ -149,12 +177,33 @@ class ReadingTests(SimpleTestCase):
         )
         self.assertEqual(text, "1 総則\n|重要性分類|定義|")
 
+    def test_a_pdf_is_read_without_its_running_header_and_page_numbers(self):
+        text = read_document(
+            "kijun.pdf",
+            _pdf(
+                [
+                    ["1 体制", "(1) 副町長を最高情報セキュリティ責任者とする。"],
+                    ["(2) 職員等は、この基準を遵守しなければならない。"],
+                ]
+            ),
+        )
+        self.assertIn("副町長を最高情報セキュリティ責任者とする。", text)
+        self.assertNotIn("朝霧町情報セキュリティ対策基準", text)
+        self.assertNotIn("- 1 -", text)
+        roles = [
+            p["data"]["name"]
+            for p in drafting.draft([drafting.SourceDocument("s", "s", "standards", text)])
+            if p["type"] == "role"
+        ]
+        self.assertIn("最高情報セキュリティ責任者", roles)
+
     def test_bad_files_are_refused_with_their_reason(self):
         cases = {
             ("a.docx", _docx('<w:p><w:ins w:id="1"><w:r><w:t>新</w:t></w:r></w:ins></w:p>')): (
                 "tracked_changes"
             ),
-            ("a.pdf", b"%PDF-1.7\n..."): "pdf",
+            ("a.pdf", b"%PDF-1.7\n..."): "not_pdf",
+            ("scan.pdf", _pdf([])): "scanned",
             ("a.txt", b"   \n"): "empty",
             ("a.txt", b"\x00\x01\x02binary"): "not_text",
             ("a.xlsx", b"hello"): "file_type",
