@@ -56,6 +56,7 @@ def test_an_administrator_onboards_a_policy_from_its_text_and_staff_duties_follo
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(tmp_path / f"onboarding-{width}.png"), full_page=False)
+        page.locator("#role-2").screenshot(path=str(tmp_path / f"proposal-{width}.png"))
     page.set_viewport_size({"width": 1366, "height": 900})
     page.click("text=まとめて採用")
     # The open questions: who holds 情報セキュリティ担当者, whom incidents are reported to.
