@@ -3,6 +3,9 @@
 - Every version, non-public parts included, and who holds which role: every signed-in member
   of staff. The public documents are also served without sign-in (`public`).
 - Loading and activating versions, designating people to roles (指名): administrators.
+- Drafting a pack from the organization's documents and reviewing its proposals: the
+  security office. Saving the reviewed draft as a version and putting it in force is loading
+  and activating: administrators.
 """
 
 from django.db.models import Q
