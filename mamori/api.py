@@ -45,6 +45,7 @@ def routers() -> None:
     from mamori.incidents.api import router as incidents_router
     from mamori.ledger.api import router as ledger_router
     from mamori.personnel.api import router as personnel_router
+    from mamori.policy.api import router as policy_router
     from mamori.premises.api import router as premises_router
     from mamori.sysaccounts.api import router as sysaccounts_router
     from mamori.training.api import router as training_router
@@ -56,3 +57,4 @@ def routers() -> None:
     api.add_router("/training/", training_router)
     api.add_router("/premises/", premises_router)
     api.add_router("/personnel/", personnel_router)
+    api.add_router("/policy/", policy_router)

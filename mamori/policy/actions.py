@@ -50,8 +50,13 @@ def on_activation(step: Callable) -> Callable:
 
 
 @action
-def load_pack(pack: Pack, *, actor, activate: bool = False) -> tuple[PolicyVersion, bool]:
+def load_pack(
+    pack: Pack, *, actor, activate: bool = False, activate_if_first: bool = True
+) -> tuple[PolicyVersion, bool]:
     """Store a validated pack as a new version of its organization's policy.
+
+    The first version of an installation comes into force at once, unless
+    `activate_if_first` is false (a draft reviewed in the browser waits for its activation).
 
     Returns (version, created). Loading an unchanged pack again returns the
     existing version and changes nothing.
@@ -236,7 +241,9 @@ def load_pack(pack: Pack, *, actor, activate: bool = False) -> tuple[PolicyVersi
             "rules": len(data.get("rules") or []),
         },
     )
-    if activate or not PolicyVersion.objects.filter(is_active=True).exists():
+    if activate or (
+        activate_if_first and not PolicyVersion.objects.filter(is_active=True).exists()
+    ):
         activate_version(version, actor=actor)
     return version, True
 

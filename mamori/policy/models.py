@@ -353,3 +353,52 @@ class RoleDesignation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role_key}: {self.person}"
+
+
+class DraftStatus(models.TextChoices):
+    REVIEW = "review", _("Under review")
+    SAVED = "saved", _("Saved as a version")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class PackDraft(models.Model):
+    """A policy pack being drafted from an organization's own documents (onboarding, a
+    revision): the texts as uploaded and the proposals the reviewer accepts, edits or rejects
+    (mamori.policy.drafting). Saved, it becomes a PolicyVersion like a hand-written pack."""
+
+    code = models.SlugField(_("organization code"), max_length=50)
+    organization = models.CharField(_("organization"), max_length=200)
+    label = models.CharField(_("revision"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DraftStatus.choices, default=DraftStatus.REVIEW
+    )
+    documents = models.JSONField(
+        _("documents"), default=list, help_text=_("key, title, kind, file name and text of each.")
+    )
+    proposals = models.JSONField(_("proposals"), default=list)
+    version = models.ForeignKey(
+        PolicyVersion,
+        verbose_name=_("saved as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drafts",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("policy pack draft")
+        verbose_name_plural = _("policy pack drafts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.label}"

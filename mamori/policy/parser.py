@@ -245,6 +245,15 @@ _APPOINT_PLACE = re.compile(
     r"^(?P<pre>.+?)を置き[、，,](?P<mid>.*?)をもって(?:これに|その職に)?充てる$"
 )
 _APPOINT_TOPIC = re.compile(r"^(?P<role>.+?)は[、，,](?P<holder>.+?)をもって(?:これに)?充てる$")
+# 「AはBを充て」「AはBを、CはDをもって充て」「AはBをもって充て、…代理する」: the part before
+# the first 充て, read as one or more 「AはBを」 pairs.
+_FILL = re.compile(r"(?:をもって|を)(?:これに|その職に)?充て")
+_FILL_PAIR = re.compile(
+    r"(?P<role>[^、，,。はを]+?)は[、，,]?(?P<holder>[^は]+?)(?:をもって|を)(?:[、，,]|$)"
+)
+_APPOINT_AS_PLACED = re.compile(
+    r"^(?P<role>[^、，,。]+?)として[、，,]?(?P<holder>[^、，,。]+?)を置く$"
+)
 
 
 def _tail_phrase(text: str) -> str:
@@ -284,6 +293,22 @@ def find_appointments(sentence: str, finder: ActorFinder) -> list[tuple[str, str
         role = compact(found.group("role"))
         holder = compact(_head_phrase(found.group("holder")))
         if finder.is_role(role) and holder:
+            return [(holder, role)]
+    fill = _FILL.search(text)
+    if fill:
+        pairs = []
+        for pair in _FILL_PAIR.finditer(text[: fill.start()] + "を"):
+            role = compact(pair.group("role"))
+            holder = compact(_head_phrase(pair.group("holder")))
+            if finder.is_role(role) and holder:
+                pairs.append((holder, role))
+        if pairs:
+            return pairs
+    found = _APPOINT_AS_PLACED.match(text)
+    if found:
+        role = compact(_tail_phrase(found.group("role")))
+        holder = compact(found.group("holder"))
+        if finder.is_role(role) and _holder_like(holder):
             return [(holder, role)]
     found = _APPOINT_AS.match(text)
     if found and not found.group("role").endswith("もの"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.policy import views
+from mamori.policy import onboarding_views, views
 
 app_name = "policy"
 urlpatterns = [
@@ -18,4 +18,22 @@ urlpatterns = [
 
 public_urlpatterns = [
     path("<slug:code>/", views.public, name="public"),
+]
+
+urlpatterns += [
+    path("drafts/", onboarding_views.drafts, name="drafts"),
+    path("drafts/new/", onboarding_views.draft_create, name="draft_create"),
+    path("drafts/<int:pk>/", onboarding_views.draft_detail, name="draft_detail"),
+    path(
+        "drafts/<int:pk>/proposals/<slug:proposal>/",
+        onboarding_views.draft_decide,
+        name="draft_decide",
+    ),
+    path(
+        "drafts/<int:pk>/accept-settled/",
+        onboarding_views.draft_accept_settled,
+        name="draft_accept_settled",
+    ),
+    path("drafts/<int:pk>/save/", onboarding_views.draft_save, name="draft_save"),
+    path("drafts/<int:pk>/activate/", onboarding_views.draft_activate, name="draft_activate"),
 ]

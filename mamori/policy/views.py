@@ -21,6 +21,7 @@ from mamori.policy.models import (
     Appointment,
     Clause,
     Obligation,
+    PackDraft,
     Policy,
     PolicyDocument,
     PolicyRole,
@@ -62,7 +63,13 @@ def home(request):
     return render(
         request,
         "policy/home.html",
-        {"active": active, "policies": policies, "documents": documents, "counts": counts},
+        {
+            "active": active,
+            "policies": policies,
+            "documents": documents,
+            "counts": counts,
+            "may_draft": request.access.can("view", PackDraft),
+        },
     )
 
 
