@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import xlsxwriter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
@@ -44,7 +43,7 @@ from mamori.inspections.models import (
     Question,
     Severity,
 )
-from mamori.lib import clock
+from mamori.lib import clock, safe_cells
 from mamori.lib.forms import apply_validation_error
 from mamori.lib.pdf import pdf_response
 from mamori.lib.wareki import fiscal_year, show_date, show_datetime, show_nendo
@@ -238,11 +237,10 @@ def campaign_export(request, pk: int):
     _reader(request)
     campaign = _campaign(pk)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet("回答")
-    bold = workbook.add_format({"bold": True})
+    workbook = safe_cells.workbook(buffer, in_memory=True)
+    sheet = safe_cells.SafeSheet(workbook, "回答")
     headers = ["部局", "所属コード", "所属", "番号", "根拠", "役割", "設問", "回答", "コメント"]
-    sheet.write_row(0, 0, headers, bold)
+    sheet.write_row(0, 0, headers, {"bold": True})
     labels = dict(AnswerValue.choices)
     for row, question in enumerate(_answer_rows(campaign), 1):
         unit = question.checklist.unit
@@ -328,9 +326,7 @@ def checklist_detail(request, pk: int):
 @require_POST
 def checklist_answer(request, pk: int):
     checklist = _checklist(request, pk)
-    form = AnswersForm(
-        request.POST, question_ids=checklist.questions.values_list("pk", flat=True)
-    )
+    form = AnswersForm(request.POST, question_ids=checklist.questions.values_list("pk", flat=True))
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("inspections:checklist", pk=pk)
@@ -381,7 +377,9 @@ def question_edit(request, pk: int):
         if form.cleaned_data["remove"]:
             self_inspection.remove_question(question, actor=request.user)
         else:
-            self_inspection.change_question(question, actor=request.user, text=form.cleaned_data["text"])
+            self_inspection.change_question(
+                question, actor=request.user, text=form.cleaned_data["text"]
+            )
     except ValidationError as exc:
         _errors(request, exc)
     return redirect("inspections:checklist", pk=question.checklist_id)
@@ -397,7 +395,9 @@ def answer_evidence(request, pk: int):
         _form_errors(request, form)
     else:
         try:
-            evidence_files.add_evidence(actor=request.user, upload=form.cleaned_data["file"], answer=answer)
+            evidence_files.add_evidence(
+                actor=request.user, upload=form.cleaned_data["file"], answer=answer
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
@@ -624,7 +624,9 @@ def follow_up_list(request):
 
 def follow_up_detail(request, pk: int):
     follow_up = request.access.get_or_404(
-        FollowUp.objects.select_related("unit", "finding__plan", "answered_by", "corrective_action"),
+        FollowUp.objects.select_related(
+            "unit", "finding__plan", "answered_by", "corrective_action"
+        ),
         pk=pk,
     )
     may_answer = request.access.can("answer", follow_up)
