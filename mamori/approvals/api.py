@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from mamori.access import Refused
 from mamori.approvals import routing
@@ -26,6 +26,7 @@ from mamori.approvals.actions import completions, decisions, emergencies, filing
 from mamori.approvals.models import ApprovalStep, Request
 from mamori.approvals.views import _overdue_requests, _waiting_steps
 from mamori.ledger.models import InformationAsset
+from mamori.lib.paging import BoundedPagination
 
 router = Router(tags=["requests"])
 
@@ -277,7 +278,7 @@ def guidance(request, query: Query[GuidanceQuery]):
 
 
 @router.get("/requests", response=list[RequestSummary])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_requests(
     request,
     box: Literal["all", "waiting", "mine", "overdue"] = "all",

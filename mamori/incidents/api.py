@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from mamori.access import Refused
 from mamori.incidents.actions import reporting
 from mamori.incidents.chain import incident_url
 from mamori.incidents.display import affected_view, chain_view
 from mamori.incidents.models import Detection, Incident, Severity
+from mamori.lib.paging import BoundedPagination
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import active_context
 
@@ -229,7 +230,7 @@ def report(request, payload: IncidentIn):
 
 
 @router.get("/", response=list[IncidentListOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_incidents(request, status: str = ""):
     incidents = request.access.restrict(
         Incident.objects.select_related("unit").order_by("-reported_at", "-id")

@@ -8,7 +8,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -408,7 +408,12 @@ def answer_evidence(request, pk: int):
 def evidence_download(request, pk: int):
     """A file, to those who may see the checklist or the finding it is attached to."""
     evidence = request.access.get_or_404(Evidence.objects.all(), pk=pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        # The record is there but its file is not (restored without the media folder).
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
 # Corrective actions ------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from mamori.ledger.models import InformationAsset, InformationSystem
+from mamori.lib.paging import BoundedPagination
 
 router = Router(tags=["ledger"])
 
@@ -50,7 +51,7 @@ class SystemOut(Schema):
 
 
 @router.get("/assets", response=list[AssetOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_assets(request, q: str = "", unit: str = ""):
     assets = request.access.restrict(
         InformationAsset.objects.select_related("owner_unit").order_by("ledger_no")
@@ -70,7 +71,7 @@ def get_asset(request, asset_id: int):
 
 
 @router.get("/systems", response=list[SystemOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_systems(request, q: str = ""):
     systems = request.access.restrict(
         InformationSystem.objects.select_related("owner_unit").order_by("code")
