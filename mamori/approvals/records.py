@@ -212,6 +212,7 @@ def register_export(request, kind: str):
     )
     stamp = clock.today().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{kind}-register-{stamp}.xlsx"'
+    response.mamori_rows = count  # for the trail (core.middleware.DownloadTrailMiddleware)
     return response
 
 

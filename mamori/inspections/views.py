@@ -242,6 +242,7 @@ def campaign_export(request, pk: int):
     headers = ["部局", "所属コード", "所属", "番号", "根拠", "役割", "設問", "回答", "コメント"]
     sheet.write_row(0, 0, headers, {"bold": True})
     labels = dict(AnswerValue.choices)
+    row = 0
     for row, question in enumerate(_answer_rows(campaign), 1):
         unit = question.checklist.unit
         answer = getattr(question, "answer", None)
@@ -267,6 +268,7 @@ def campaign_export(request, pk: int):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="inspection-{campaign.pk}.xlsx"'
+    response.mamori_rows = row  # for the trail (core.middleware.DownloadTrailMiddleware)
     return response
 
 
