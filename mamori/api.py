@@ -12,6 +12,7 @@ import functools
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 from mamori.access import Refused, record_refusal
@@ -59,6 +60,21 @@ def refused(request, exc: Refused):
     """A refusal that leaves an endpoint: written to the trail (once), answered 403."""
     record_refusal(exc, actor=request.user, what=f"API {request.method} {request.path}: {exc.what}")
     return api.create_response(request, {"detail": str(exc.message)}, status=403)
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc: RequestInvalid):
+    """A request the schema refuses: 422 with the API's one error body, messages by field
+    ({"detail": {"limit": ["..."]}}), like the refusals of the actions."""
+    detail: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload")
+        ]
+        detail.setdefault(".".join(where) or "request", []).append(str(error.get("msg", "")))
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 def routers() -> None:

@@ -26,7 +26,7 @@ from mamori.approvals.actions import completions, decisions, emergencies, filing
 from mamori.approvals.models import ApprovalStep, Request
 from mamori.approvals.views import _overdue_requests, _waiting_steps
 from mamori.ledger.models import InformationAsset
-from mamori.lib.paging import BoundedPagination
+from mamori.lib.paging import BoundedPagination, ObjectId
 
 router = Router(tags=["requests"])
 
@@ -206,8 +206,7 @@ def _errors(exc: ValidationError):
 
 def _detail_queryset(access):
     return access.restrict(
-        Request.objects.select_related("unit", "requester")
-        .prefetch_related(
+        Request.objects.select_related("unit", "requester").prefetch_related(
             "assets",
             "systems",
             Prefetch("steps", queryset=ApprovalStep.objects.order_by("round", "order", "id")),
@@ -230,12 +229,12 @@ def _run(func, *args, **kwargs):
 
 class GuidanceQuery(Schema):
     kind: str
-    assets: list[int] = []
+    assets: list[ObjectId] = []
     declared_level: str = ""
     emergency: bool = False
 
 
-@router.get("/guidance", response=GuidanceOut)
+@router.get("/guidance", response={200: GuidanceOut, 422: ErrorOut})
 def guidance(request, query: Query[GuidanceQuery]):
     """What the policy in force says about a request before it is filed: whether
     permission is needed, from whom (today), which records and measures, on which clauses."""
@@ -384,7 +383,9 @@ def act(request, request_id: int, payload: ActionIn):
     elif action == "report":
         error, result = _run(emergencies.report_exception, req, actor=user, report=payload.report)
     else:
-        error, result = _run(emergencies.acknowledge_report, req, actor=user, comment=payload.comment)
+        error, result = _run(
+            emergencies.acknowledge_report, req, actor=user, comment=payload.comment
+        )
     if error:
         return error
     return _detail_queryset(request.access).get(pk=req.pk)

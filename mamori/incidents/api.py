@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mamori.access import Refused
@@ -16,7 +16,7 @@ from mamori.incidents.actions import reporting
 from mamori.incidents.chain import incident_url
 from mamori.incidents.display import affected_view, chain_view
 from mamori.incidents.models import Detection, Incident, Severity
-from mamori.lib.paging import BoundedPagination
+from mamori.lib.paging import BoundedPagination, ObjectId
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import active_context
 
@@ -253,16 +253,17 @@ def list_incidents(request, status: str = ""):
     ]
 
 
-@router.get("/{incident_id}", response=IncidentOut)
-def get_incident(request, incident_id: int):
+@router.get("/{incident_id}", response={200: IncidentOut, 404: ErrorOut, 422: ErrorOut})
+def get_incident(request, incident_id: Path[ObjectId]):
     incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     return _out(request, incident)
 
 
 @router.post(
-    "/{incident_id}/acknowledge", response={200: IncidentOut, 403: ErrorOut, 422: ErrorOut}
+    "/{incident_id}/acknowledge",
+    response={200: IncidentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def acknowledge(request, incident_id: int):
+def acknowledge(request, incident_id: Path[ObjectId]):
     incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     try:
         reporting.acknowledge(incident, actor=request.user)

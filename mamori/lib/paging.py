@@ -1,5 +1,7 @@
 """API list pages with bounds the database can hold, stated in the OpenAPI description."""
 
+from typing import Annotated
+
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -16,3 +18,14 @@ class BoundedPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+MAX_ID = 2**63 - 1
+# A key in a path or a list: 1 … 2**63-1 (beyond: 422, never a database error).
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ErrorOut(Schema):
+    """The one error body of the API: a message, or messages by field."""
+
+    detail: str | dict[str, list[str]] | list[str]
