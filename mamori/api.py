@@ -3,11 +3,16 @@ antivirus console. Callers authenticate with `Authorization: Bearer <token>`
 (`mamori apitoken create`) or a signed-in session; every endpoint scopes its data
 exactly as the screens do, through the same access model (mamori.access) and actions.
 
-The OpenAPI description is at /api/v1/openapi.json (no documentation UI is served,
-because it would load scripts from a CDN).
+The OpenAPI description is at /api/v1/openapi.json, for signed-in users and token
+holders only (no documentation UI is served, because it would load scripts from a CDN).
 """
 
+import functools
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 from mamori.access import Refused, record_refusal
@@ -22,6 +27,23 @@ class BearerToken(HttpBearer):
         return user
 
 
+def signed_in_only(view):
+    """The OpenAPI description for a signed-in session or a valid bearer token; others get
+    401 with the API's one error body ({"detail": ...})."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user if request.user.is_authenticated else None
+        header = request.headers.get("Authorization", "")
+        if user is None and header[:7].lower() == "bearer ":
+            user = user_for_api_key(header[7:].strip())
+        if user is None:
+            return JsonResponse({"detail": _("Sign in or give an API token.")}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="mamori API",
     version="1",
@@ -29,6 +51,7 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     docs_url=None,
+    docs_decorator=signed_in_only,
 )
 
 
@@ -37,6 +60,21 @@ def refused(request, exc: Refused):
     """A refusal that leaves an endpoint: written to the trail (once), answered 403."""
     record_refusal(exc, actor=request.user, what=f"API {request.method} {request.path}: {exc.what}")
     return api.create_response(request, {"detail": str(exc.message)}, status=403)
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc: RequestInvalid):
+    """A request the schema refuses: 422 with the API's one error body, messages by field
+    ({"detail": {"limit": ["..."]}}), like the refusals of the actions."""
+    detail: dict[str, list[str]] = {}
+    for error in exc.errors:
+        where = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload")
+        ]
+        detail.setdefault(".".join(where) or "request", []).append(str(error.get("msg", "")))
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 def routers() -> None:

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "mamori.core.middleware.SessionLimitsMiddleware",
     "mamori.core.middleware.MamoriLoginRequiredMiddleware",
+    "mamori.core.middleware.DownloadTrailMiddleware",
     "mamori.accounts.middleware.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

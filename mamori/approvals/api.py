@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from mamori.access import Refused
 from mamori.approvals import routing
@@ -26,6 +26,7 @@ from mamori.approvals.actions import completions, decisions, emergencies, filing
 from mamori.approvals.models import ApprovalStep, Request
 from mamori.approvals.views import _overdue_requests, _waiting_steps
 from mamori.ledger.models import InformationAsset
+from mamori.lib.paging import BoundedPagination, ErrorOut, ObjectId
 
 router = Router(tags=["requests"])
 
@@ -159,10 +160,6 @@ class ActionIn(Schema):
     report: str = ""
 
 
-class ErrorOut(Schema):
-    detail: str | dict[str, list[str]] | list[str]
-
-
 class RouteStepOut(Schema):
     order: int
     kind: str
@@ -205,8 +202,7 @@ def _errors(exc: ValidationError):
 
 def _detail_queryset(access):
     return access.restrict(
-        Request.objects.select_related("unit", "requester")
-        .prefetch_related(
+        Request.objects.select_related("unit", "requester").prefetch_related(
             "assets",
             "systems",
             Prefetch("steps", queryset=ApprovalStep.objects.order_by("round", "order", "id")),
@@ -229,12 +225,12 @@ def _run(func, *args, **kwargs):
 
 class GuidanceQuery(Schema):
     kind: str
-    assets: list[int] = []
+    assets: list[ObjectId] = []
     declared_level: str = ""
     emergency: bool = False
 
 
-@router.get("/guidance", response=GuidanceOut)
+@router.get("/guidance", response={200: GuidanceOut, 422: ErrorOut})
 def guidance(request, query: Query[GuidanceQuery]):
     """What the policy in force says about a request before it is filed: whether
     permission is needed, from whom (today), which records and measures, on which clauses."""
@@ -277,7 +273,7 @@ def guidance(request, query: Query[GuidanceQuery]):
 
 
 @router.get("/requests", response=list[RequestSummary])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_requests(
     request,
     box: Literal["all", "waiting", "mine", "overdue"] = "all",
@@ -383,7 +379,9 @@ def act(request, request_id: int, payload: ActionIn):
     elif action == "report":
         error, result = _run(emergencies.report_exception, req, actor=user, report=payload.report)
     else:
-        error, result = _run(emergencies.acknowledge_report, req, actor=user, comment=payload.comment)
+        error, result = _run(
+            emergencies.acknowledge_report, req, actor=user, comment=payload.comment
+        )
     if error:
         return error
     return _detail_queryset(request.access).get(pk=req.pk)

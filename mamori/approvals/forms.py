@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.approvals.kinds import MODEL_FIELD, filing_fields, label
 from mamori.approvals.models import RequestStatus
 from mamori.ledger.models import InformationAsset, InformationSystem
-from mamori.lib.forms import WarekiDateField
+from mamori.lib.forms import MAX_ID, WarekiDateField, object_id
 from mamori.lib.wareki import WarekiError, parse_date
 
 _TIME = re.compile(r"^(\d{1,2})[:：時](\d{1,2})?(?:分|:\d{2}(?:\.\d+)?)?$")
@@ -55,10 +55,10 @@ class IdsField(forms.MultipleChoiceField):
 
     def clean(self, value):
         value = super().clean(value)
-        try:
-            return [int(v) for v in value]
-        except (TypeError, ValueError):
-            raise forms.ValidationError(_("Choose from the list."), code="invalid") from None
+        keys = [object_id(v) for v in value]
+        if None in keys:
+            raise forms.ValidationError(_("Choose from the list."), code="invalid")
+        return keys
 
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -181,7 +181,9 @@ class DecisionForm(forms.Form):
         widget=SHORT_TEXTAREA,
         help_text=_("Required when sending back or rejecting."),
     )
-    step = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    step = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID
+    )
 
 
 class WithdrawForm(forms.Form):

@@ -24,7 +24,7 @@ from mamori.approvals.kinds import (
 )
 from mamori.approvals.models import ApprovalStep, Request, RequestStatus, StepKind, StepState
 from mamori.approvals.views import _visible, enabled_kinds, record_rows
-from mamori.lib import clock
+from mamori.lib import clock, safe_cells
 from mamori.lib.pdf import pdf_response
 from mamori.lib.wareki import show_date, show_datetime
 from mamori.org.models import OrgUnit
@@ -187,31 +187,32 @@ def register(request, kind: str):
 
 def register_export(request, kind: str):
     """The register as an Excel workbook (all rows the filters select)."""
-    from openpyxl import Workbook
-
     if kind not in enabled_kinds(request.access.context):
         raise Http404
     _form, rows = _register_rows(request, kind)
     columns = _columns(kind)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=register_title(kind)[:31].replace("/", "・"))
-    sheet.append([str(label_) for _key, label_ in columns])
-    for req in rows.iterator(chunk_size=500):
+    buffer = io.BytesIO()
+    workbook = safe_cells.workbook(buffer, in_memory=True)
+    sheet = safe_cells.SafeSheet(workbook, register_title(kind)[:31].replace("/", "・"))
+    sheet.write_row(0, 0, [str(label_) for _key, label_ in columns], {"bold": True})
+    count = 0
+    for number, req in enumerate(rows.iterator(chunk_size=500), start=1):
         line = []
         for key, _label in columns:
             value = _value(req, key)
             if isinstance(value, dt.datetime):
                 value = timezone.localtime(value).replace(tzinfo=None)
-            line.append(value if value is not None else "")
-        sheet.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+            line.append(value)
+        sheet.write_row(number, 0, line)
+        count += 1
+    workbook.close()
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     stamp = clock.today().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="{kind}-register-{stamp}.xlsx"'
+    response.mamori_rows = count  # for the trail (core.middleware.DownloadTrailMiddleware)
     return response
 
 

@@ -45,7 +45,7 @@ from mamori.approvals.models import (
 from mamori.approvals.reminders import RETURN_KINDS
 from mamori.ledger.models import InformationAsset, InformationSystem
 from mamori.lib import clock
-from mamori.lib.forms import apply_validation_error
+from mamori.lib.forms import apply_validation_error, object_id
 from mamori.org.models import OrgUnit
 from mamori.policy.vocabulary import RequestKind
 from mamori.trail.models import Event
@@ -158,13 +158,8 @@ def new(request):
 
 
 def _ints(values) -> list[int]:
-    out = []
-    for value in values:
-        try:
-            out.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return out
+    """The values that can be keys of rows (others name nothing)."""
+    return [key for key in map(object_id, values) if key is not None]
 
 
 def _guidance_from_post(access, kind, data, context):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.db import connections
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
@@ -210,3 +210,44 @@ class SessionLimitsMiddleware:
             return None  # the API answers 401 to the now anonymous request
         messages.warning(request, message)
         return redirect("accounts:login")
+
+
+class DownloadTrailMiddleware:
+    """Every download and export (a response sent as an attachment: ledger, registers,
+    answers, PDFs, evidence) is written to the trail: who, which file from which address
+    and filters, and how many rows when the view says (`response.mamori_rows`). One place,
+    so that a new export is recorded without remembering to."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        disposition = response.get("Content-Disposition", "")
+        user = getattr(request, "user", None)
+        if (
+            response.status_code == 200
+            and disposition.startswith("attachment")
+            and user is not None
+            and user.is_authenticated
+        ):
+            record_download(request, response, disposition)
+        return response
+
+
+def record_download(request, response, disposition: str) -> None:
+    from mamori.core.events import DownloadEvent
+    from mamori.trail.chain import record
+
+    name = disposition.split("filename=", 1)[-1].strip('"') if "filename=" in disposition else ""
+    after = {
+        "path": request.path[:300],
+        "query": request.META.get("QUERY_STRING", "")[:500],
+        "file": name[:200],
+        "content_type": response.get("Content-Type", "")[:100],
+    }
+    rows = getattr(response, "mamori_rows", None)
+    if rows is not None:
+        after["rows"] = rows
+    with transaction.atomic():
+        record(DownloadEvent.DOWNLOADED, actor=request.user, after=after)

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Router, Schema, Status
+from ninja.pagination import paginate
 
 from mamori.access import Refused
 from mamori.incidents.actions import reporting
@@ -22,6 +22,7 @@ from mamori.incidents.models import (
     Severity,
 )
 from mamori.incidents.reporting_chain import incident_url
+from mamori.lib.paging import BoundedPagination, ErrorOut, ObjectId
 from mamori.org.models import OrgUnit
 from mamori.policy.rules import active_context
 
@@ -70,7 +71,7 @@ class ContactOut(Schema):
     acknowledged_at: dt.datetime | None
 
 
-class StepOut(Schema):
+class ChainStepOut(Schema):
     position: int
     roles: list[str]
     state: str
@@ -97,7 +98,7 @@ class IncidentOut(Schema):
     suspected_crime: bool
     status: str
     affected: list[AffectedOut]
-    chain: list[StepOut]
+    chain: list[ChainStepOut]
 
 
 class IncidentListOut(Schema):
@@ -108,11 +109,6 @@ class IncidentListOut(Schema):
     unit: UnitOut
     severity: str
     status: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 def _out(request, incident: Incident) -> dict:
@@ -254,7 +250,7 @@ def report(request, payload: IncidentIn):
 
 
 @router.get("/", response=list[IncidentListOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_incidents(request, status: str = ""):
     incidents = request.access.restrict(
         Incident.objects.select_related("unit").order_by("-reported_at", "-id")
@@ -277,16 +273,17 @@ def list_incidents(request, status: str = ""):
     ]
 
 
-@router.get("/{incident_id}", response=IncidentOut)
-def get_incident(request, incident_id: int):
+@router.get("/{incident_id}", response={200: IncidentOut, 404: ErrorOut, 422: ErrorOut})
+def get_incident(request, incident_id: Path[ObjectId]):
     incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     return _out(request, incident)
 
 
 @router.post(
-    "/{incident_id}/acknowledge", response={200: IncidentOut, 403: ErrorOut, 422: ErrorOut}
+    "/{incident_id}/acknowledge",
+    response={200: IncidentOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def acknowledge(request, incident_id: int):
+def acknowledge(request, incident_id: Path[ObjectId]):
     incident = request.access.get_or_404(Incident.objects.select_related("unit"), pk=incident_id)
     try:
         reporting.acknowledge(incident, actor=request.user)
@@ -298,8 +295,8 @@ def acknowledge(request, incident_id: int):
     return Status(200, _out(request, incident))
 
 
-@router.get("/{incident_id}/legal", response=LegalOut)
-def get_legal(request, incident_id: int):
+@router.get("/{incident_id}/legal", response={200: LegalOut, 404: ErrorOut, 422: ErrorOut})
+def get_legal(request, incident_id: Path[ObjectId]):
     """The decision whether the law requires a report to the 個人情報保護委員会 and the
     reports (速報/確報, each version) drafted or sent: to whoever may see the incident."""
     incident = request.access.get_or_404(Incident.objects.all(), pk=incident_id)

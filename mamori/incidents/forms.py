@@ -14,7 +14,7 @@ from mamori.incidents.models import (
     Status,
 )
 from mamori.ledger.models import InformationAsset, InformationSystem
-from mamori.lib.forms import WarekiDateField
+from mamori.lib.forms import MAX_COUNT, IdChoiceField, IdsMultipleChoiceField, WarekiDateField
 from mamori.org.models import OrgUnit
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"]
@@ -37,12 +37,12 @@ def reference_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
 
-class LedgerChoiceField(forms.ModelMultipleChoiceField):
+class LedgerChoiceField(IdsMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.owner_unit.name})"
 
@@ -180,7 +180,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.unit.name})"
 
@@ -275,7 +275,9 @@ class PlanForm(forms.ModelForm):
 
 
 class StatisticsForm(forms.Form):
-    year = forms.IntegerField(label=_("Fiscal year"), required=False, min_value=1989)
+    year = forms.IntegerField(
+        label=_("Fiscal year"), required=False, min_value=1989, max_value=2200
+    )
 
 
 # Personal information: the legal reports ------------------------------------------------------
@@ -309,6 +311,7 @@ class ReportingDecisionForm(forms.Form):
     persons = forms.IntegerField(
         label=_("Number of persons"),
         min_value=0,
+        max_value=MAX_COUNT,
         required=False,
         help_text=_("Leave empty while it is being investigated (調査中)."),
     )
@@ -361,7 +364,9 @@ class SendReportForm(forms.Form):
 
 class PersonNoticeForm(forms.Form):
     sent_on = WarekiDateField(label=_("Sent on"), required=False)
-    persons = forms.IntegerField(label=_("To how many persons"), min_value=1, required=False)
+    persons = forms.IntegerField(
+        label=_("To how many persons"), min_value=1, max_value=MAX_COUNT, required=False
+    )
     means = forms.ChoiceField(label=_("By what means"), choices=NoticeMeans.choices)
     note = forms.CharField(
         label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 
 from mamori.incidents.models import LegalReport, ReportingDecision, ReportStage
-from mamori.lib import clock
+from mamori.lib import clock, safe_cells
 from mamori.lib.pdf import PdfDocument
 from mamori.lib.wareki import format_wareki, show_date
 from mamori.policy.vocabulary import BreachCondition
@@ -95,18 +94,18 @@ def report_xlsx(
     report: LegalReport, decision: ReportingDecision | None, organization: str
 ) -> bytes:
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet(STAGE_JA[report.stage])
-    bold = workbook.add_format({"bold": True, "valign": "top", "text_wrap": True})
-    wrap = workbook.add_format({"valign": "top", "text_wrap": True})
+    workbook = safe_cells.workbook(out)
+    sheet = safe_cells.SafeSheet(workbook, STAGE_JA[report.stage])
+    bold = {"bold": True, "valign": "top", "text_wrap": True}
+    wrap = {"valign": "top", "text_wrap": True}
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 1, 80)
     rows = header_rows(report, decision, organization) + [
         (label, item_value(report, name)) for name, label in ITEMS
     ]
     for number, (label, value) in enumerate(rows):
-        sheet.write_string(number, 0, label, bold)
-        sheet.write_string(number, 1, str(value), wrap)
+        sheet.write(number, 0, label, bold)
+        sheet.write(number, 1, str(value), wrap)
     workbook.close()
     return out.getvalue()
 
@@ -128,11 +127,9 @@ REGISTER_HEADERS = [
 def register_xlsx(rows) -> bytes:
     """The register (rows from views_privacy.register_rows) as a workbook."""
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet("漏えい等報告台帳")
-    bold = workbook.add_format({"bold": True})
-    for index, header in enumerate(REGISTER_HEADERS):
-        sheet.write_string(0, index, header, bold)
+    workbook = safe_cells.workbook(out)
+    sheet = safe_cells.SafeSheet(workbook, "漏えい等報告台帳")
+    sheet.write_row(0, 0, REGISTER_HEADERS, {"bold": True})
     for number, row in enumerate(rows, start=1):
         decision = row.decision
         values = [
@@ -147,7 +144,6 @@ def register_xlsx(rows) -> bytes:
             _ja_date(row.confirmed_sent),
             f"{row.notified}人" if row.notified else "",
         ]
-        for index, value in enumerate(values):
-            sheet.write_string(number, index, value)
+        sheet.write_row(number, 0, values)
     workbook.close()
     return out.getvalue()

@@ -377,6 +377,7 @@ def register(request):
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(register_xlsx(rows), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="legal-reports-{year}.xlsx"'
+        response.mamori_rows = len(rows)  # for the trail (core.middleware.DownloadTrailMiddleware)
         return response
     return render(
         request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from mamori.accounts.models import User
 from mamori.inspections.models import AnswerValue, Severity
+from mamori.lib.forms import IdChoiceField, IdsMultipleChoiceField
 from mamori.org.models import OrgUnit
 from mamori.policy.models import Clause
 
@@ -27,7 +28,7 @@ class CampaignForm(forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("Deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    units = forms.ModelMultipleChoiceField(
+    units = IdsMultipleChoiceField(
         label=gettext_lazy("Units"), queryset=OrgUnit.objects.none(), widget=forms.SelectMultiple
     )
 
@@ -46,12 +47,10 @@ class CampaignChangeForm(forms.Form):
 class AuditPlanForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), **YEARS)
-    units = forms.ModelMultipleChoiceField(
+    units = IdsMultipleChoiceField(
         label=gettext_lazy("Units audited"), queryset=OrgUnit.objects.none()
     )
-    auditors = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Auditors"), queryset=User.objects.none()
-    )
+    auditors = IdsMultipleChoiceField(label=gettext_lazy("Auditors"), queryset=User.objects.none())
     start_on = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -78,9 +77,7 @@ class AnswersForm(forms.Form):
             self.fields[f"q{pk}"] = forms.ChoiceField(
                 choices=[("", "")] + list(AnswerValue.choices),
                 required=False,
-                error_messages={
-                    "invalid_choice": _("「%(value)s」 is not an answer.")
-                },
+                error_messages={"invalid_choice": _("「%(value)s」 is not an answer.")},
             )
             self.fields[f"c{pk}"] = forms.CharField(required=False, max_length=2000)
 
@@ -137,7 +134,7 @@ class FindingForm(forms.Form):
 
     severity = forms.ChoiceField(choices=Severity.choices, required=False)
     description = forms.CharField(max_length=4000, required=False)
-    units = forms.ModelMultipleChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    units = IdsMultipleChoiceField(queryset=OrgUnit.objects.none(), required=False)
     clauses = forms.CharField(max_length=1000, required=False)
 
     def __init__(self, *args, plan, **kwargs):
@@ -158,7 +155,7 @@ class FindingForm(forms.Form):
 class FindingActionForm(forms.Form):
     """A corrective action opened on a finding, for one of its units."""
 
-    unit = forms.ModelChoiceField(
+    unit = IdChoiceField(
         queryset=OrgUnit.objects.none(),
         error_messages={
             "required": gettext_lazy("Choose a unit of the finding."),
@@ -176,7 +173,7 @@ class FindingActionForm(forms.Form):
 class FollowUpRequestForm(forms.Form):
     """Other units asked to check whether the finding applies to them too."""
 
-    units = forms.ModelMultipleChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    units = IdsMultipleChoiceField(queryset=OrgUnit.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

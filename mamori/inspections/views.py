@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import xlsxwriter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,7 +44,7 @@ from mamori.inspections.models import (
     Question,
     Severity,
 )
-from mamori.lib import clock
+from mamori.lib import clock, safe_cells
 from mamori.lib.forms import apply_validation_error
 from mamori.lib.pdf import pdf_response
 from mamori.lib.wareki import fiscal_year, show_date, show_datetime, show_nendo
@@ -243,12 +242,12 @@ def campaign_export(request, pk: int):
     _reader(request)
     campaign = _campaign(pk)
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = workbook.add_worksheet("回答")
-    bold = workbook.add_format({"bold": True})
+    workbook = safe_cells.workbook(buffer, in_memory=True)
+    sheet = safe_cells.SafeSheet(workbook, "回答")
     headers = ["部局", "所属コード", "所属", "番号", "根拠", "役割", "設問", "回答", "コメント"]
-    sheet.write_row(0, 0, headers, bold)
+    sheet.write_row(0, 0, headers, {"bold": True})
     labels = dict(AnswerValue.choices)
+    row = 0
     for row, question in enumerate(_answer_rows(campaign), 1):
         unit = question.checklist.unit
         answer = getattr(question, "answer", None)
@@ -274,6 +273,7 @@ def campaign_export(request, pk: int):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="inspection-{campaign.pk}.xlsx"'
+    response.mamori_rows = row  # for the trail (core.middleware.DownloadTrailMiddleware)
     return response
 
 
@@ -415,7 +415,12 @@ def answer_evidence(request, pk: int):
 def evidence_download(request, pk: int):
     """A file, to those who may see the checklist or the finding it is attached to."""
     evidence = request.access.get_or_404(Evidence.objects.all(), pk=pk)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        # The record is there but its file is not (restored without the media folder).
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
 # Corrective actions ------------------------------------------------------------------------

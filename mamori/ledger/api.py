@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Router, Schema
+from ninja.pagination import paginate
 
 from mamori.ledger.models import InformationAsset, InformationSystem
+from mamori.lib.paging import BoundedPagination, ErrorOut, ObjectId
 
 router = Router(tags=["ledger"])
 
@@ -50,7 +51,7 @@ class SystemOut(Schema):
 
 
 @router.get("/assets", response=list[AssetOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_assets(request, q: str = "", unit: str = ""):
     assets = request.access.restrict(
         InformationAsset.objects.select_related("owner_unit").order_by("ledger_no")
@@ -62,15 +63,15 @@ def list_assets(request, q: str = "", unit: str = ""):
     return assets
 
 
-@router.get("/assets/{asset_id}", response=AssetOut)
-def get_asset(request, asset_id: int):
+@router.get("/assets/{asset_id}", response={200: AssetOut, 404: ErrorOut, 422: ErrorOut})
+def get_asset(request, asset_id: Path[ObjectId]):
     return request.access.get_or_404(
         InformationAsset.objects.select_related("owner_unit"), pk=asset_id
     )
 
 
 @router.get("/systems", response=list[SystemOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_systems(request, q: str = ""):
     systems = request.access.restrict(
         InformationSystem.objects.select_related("owner_unit").order_by("code")
@@ -80,8 +81,8 @@ def list_systems(request, q: str = ""):
     return systems
 
 
-@router.get("/systems/{system_id}", response=SystemOut)
-def get_system(request, system_id: int):
+@router.get("/systems/{system_id}", response={200: SystemOut, 404: ErrorOut, 422: ErrorOut})
+def get_system(request, system_id: Path[ObjectId]):
     return request.access.get_or_404(
         InformationSystem.objects.select_related("owner_unit"), pk=system_id
     )

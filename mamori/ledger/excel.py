@@ -15,9 +15,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import xlsxwriter
-
 from mamori.ledger.models import AccessControl, AssetSubkind, DisposalState, Source
+from mamori.lib import safe_cells
 from mamori.policy.vocabulary import AssetKind
 
 SHEET = "情報資産管理台帳"
@@ -186,28 +185,17 @@ def export_rows(assets, context) -> Iterator[list]:
 
 def write_xlsx(assets, context, out) -> int:
     """Write the ledger as a workbook (xlsxwriter, streaming rows: constant memory)."""
-    workbook = xlsxwriter.Workbook(
-        out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    sheet = workbook.add_worksheet(SHEET)
-    bold = workbook.add_format({"bold": True})
-    date = workbook.add_format({"num_format": "yyyy/mm/dd"})
+    workbook = safe_cells.workbook(out, constant_memory=True)
+    sheet = safe_cells.SafeSheet(workbook, SHEET)
+    bold = {"bold": True}
     cols = columns(context)
     for index, col in enumerate(cols):
-        sheet.write_string(0, index, col.header, bold)
+        sheet.write(0, index, col.header, bold)
     sheet.freeze_panes(1, 0)
     count = 0
     for number, row in enumerate(export_rows(assets, context), start=1):
-        for index, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, dt.date):
-                sheet.write_datetime(number, index, value, date)
-            elif isinstance(value, str):
-                # Text stays text, even when it starts with "=" (not run as a formula).
-                sheet.write_string(number, index, value)
-            else:
-                sheet.write_number(number, index, value)
+        # Text stays text, even when it starts with "=" (never run as a formula).
+        sheet.write_row(number, 0, row)
         count += 1
     workbook.close()
     return count
@@ -241,7 +229,7 @@ def csv_text_rows(assets, context) -> Iterator[list[str]]:
         yield [
             value.strftime("%Y/%m/%d")
             if isinstance(value, dt.date)
-            else ("" if value is None else str(value))
+            else safe_cells.csv_value(value)
             for value in row
         ]
 

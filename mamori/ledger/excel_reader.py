@@ -31,6 +31,7 @@ from mamori.ledger.models import (
     InformationSystem,
     Source,
 )
+from mamori.lib import safe_cells
 from mamori.lib.identifiers import normalize_code
 from mamori.lib.wareki import WarekiError, parse_date
 from mamori.org.models import OrgUnit, Person
@@ -253,7 +254,11 @@ def _read_csv(data: bytes) -> list[list]:
                 continue
         else:
             raise LedgerFileError(_("The CSV file is neither UTF-8 nor Shift_JIS (CP932)."))
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    # mamori's own export puts an apostrophe before text that could start a formula.
+    return [
+        [safe_cells.csv_value_back(cell) for cell in row]
+        for row in csv.reader(io.StringIO(text, newline=""))
+    ]
 
 
 class _Parser:

@@ -13,7 +13,7 @@ from mamori.ledger.models import (
     RecordKind,
     Source,
 )
-from mamori.lib.forms import CodeField, WarekiDateField, fast_selects
+from mamori.lib.forms import MAX_COUNT, CodeField, IdChoiceField, WarekiDateField, fast_selects
 from mamori.lib.identifiers import normalize_code
 from mamori.org.forms import PersonByNumberField, UnitChoiceField
 from mamori.org.models import OrgUnit
@@ -133,7 +133,10 @@ class PersonalDataFields(forms.Form):
         ),
     )
     personal_data_persons = forms.IntegerField(
-        label=_("Number of persons (本人の数)"), min_value=0, required=False
+        label=_("Number of persons (本人の数)"),
+        min_value=0,
+        max_value=MAX_COUNT,
+        required=False,
     )
     strong_encryption = forms.BooleanField(
         label=_("Protected by strong encryption or an equivalent measure (高度な暗号化等)"),
@@ -172,7 +175,7 @@ class AssetForm(ClassificationFields, PersonalDataFields):
     access_control = forms.ChoiceField(label=_("Access control"), choices=AccessControl.choices)
     backed_up = forms.BooleanField(label=_("Backed up"), required=False)
     last_backup_on = WarekiDateField(label=_("Last backup"), required=False)
-    system = forms.ModelChoiceField(
+    system = IdChoiceField(
         label=_("Information system"), queryset=InformationSystem.objects.none(), required=False
     )
     notes = forms.CharField(

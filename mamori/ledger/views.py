@@ -674,16 +674,18 @@ def export(request):
             content_type=f"text/csv; charset={'shift_jis' if encoding == 'cp932' else 'utf-8'}",
         )
         response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.csv"'
+        response.mamori_rows = count  # for the trail (core.middleware.DownloadTrailMiddleware)
         if problems:
             response["X-Mamori-Replaced"] = str(len(problems))
         return response
     buffer = io.BytesIO()
-    excel.write_xlsx(assets, context, buffer)
+    count = excel.write_xlsx(assets, context, buffer)
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="ledger-{stamp}.xlsx"'
+    response.mamori_rows = count
     return response
 
 

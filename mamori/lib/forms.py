@@ -76,3 +76,45 @@ def fast_selects(form: forms.Form) -> None:
         if type(widget) is forms.Select:
             field.widget = FastSelect(attrs=widget.attrs, choices=field.choices)
             field.widget.is_required = widget.is_required
+
+
+# Numbers and keys from requests ----------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # the largest key a table can hold (bigint)
+MAX_COUNT = 2**31 - 1  # the largest count or order an integer column holds
+
+
+def object_id(value) -> int | None:
+    """The value as the key of a row (1 … 2**63-1), or None when it cannot be one
+    ("x", "1e20", twenty digits, NUL characters): lookups then find nothing instead of
+    failing in the database."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Rows picked by key; a value that cannot be a key is the field's error, not a 500."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                if object_id(pk) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A row picked by key; a value that cannot be a key is the field's error, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None:
+            if object_id(value) is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)

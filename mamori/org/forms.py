@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mamori.lib.forms import CodeField, FastSelect, WarekiDateField
+from mamori.lib.forms import (
+    MAX_COUNT,
+    CodeField,
+    FastSelect,
+    IdChoiceField,
+    WarekiDateField,
+    object_id,
+)
 from mamori.lib.identifiers import normalize_code
 from mamori.org.models import EmploymentType, OrgUnit, Person, Position, UnitKind
 from mamori.org.tree import unit_choices
@@ -36,7 +43,8 @@ class UnitChoiceField(forms.ChoiceField):
         value = super().clean(value)
         if not value:
             return None
-        unit = OrgUnit.objects.active().filter(pk=value).first()
+        key = object_id(value)
+        unit = OrgUnit.objects.active().filter(pk=key).first() if key else None
         if unit is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
@@ -53,7 +61,9 @@ class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     parent = UnitChoiceField(label=_("Parent unit"), required=False)
-    sort_order = forms.IntegerField(label=_("Display order"), min_value=0, initial=0)
+    sort_order = forms.IntegerField(
+        label=_("Display order"), min_value=0, max_value=MAX_COUNT, initial=0
+    )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     is_lead = forms.BooleanField(label=_("Lead division (主管課)"), required=False)
 
@@ -62,7 +72,7 @@ class CloseUnitForm(forms.Form):
     closed_on = WarekiDateField(label=_("Abolished on"))
 
 
-class PositionChoiceField(forms.ModelChoiceField):
+class PositionChoiceField(IdChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Position.objects.all())
         kwargs.setdefault("required", False)

@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
+from mamori.lib.paging import ErrorOut, ObjectId
 from mamori.personnel.models import PersonnelImport
 
 router = Router(tags=["personnel"])
@@ -57,8 +58,8 @@ def list_imports(request):
     return [_list_item(b) for b in batches]
 
 
-@router.get("/imports/{import_id}", response={200: ImportOut, 404: NotFoundOut})
-def get_import(request, import_id: int):
+@router.get("/imports/{import_id}", response={200: ImportOut, 404: NotFoundOut, 422: ErrorOut})
+def get_import(request, import_id: Path[ObjectId]):
     """One personnel file with its rows (404 for anyone but administrators)."""
     batch = request.access.get_or_404(PersonnelImport.objects.all(), pk=import_id)
     return _list_item(batch) | {

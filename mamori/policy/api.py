@@ -7,8 +7,9 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 
+from mamori.lib.paging import ErrorOut, ObjectId
 from mamori.policy import drafting, onboarding
 from mamori.policy.forms import ProposalForm
 from mamori.policy.models import PackDraft
@@ -52,11 +53,6 @@ class DecisionIn(Schema):
     fields: dict[str, str | list[str]] = {}
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
-
-
 def _list_out(draft: PackDraft) -> dict:
     return {
         "id": draft.pk,
@@ -97,8 +93,8 @@ def list_drafts(request):
     return [_list_out(d) for d in drafts]
 
 
-@router.get("/drafts/{draft_id}", response={200: DraftOut, 404: ErrorOut})
-def get_draft(request, draft_id: int):
+@router.get("/drafts/{draft_id}", response={200: DraftOut, 404: ErrorOut, 422: ErrorOut})
+def get_draft(request, draft_id: Path[ObjectId]):
     draft = request.access.get_or_404(PackDraft.objects.select_related("version"), pk=draft_id)
     return _out(draft)
 
@@ -107,7 +103,7 @@ def get_draft(request, draft_id: int):
     "/drafts/{draft_id}/proposals/{proposal_id}",
     response={200: ProposalOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def decide_proposal(request, draft_id: int, proposal_id: str, payload: DecisionIn):
+def decide_proposal(request, draft_id: Path[ObjectId], proposal_id: str, payload: DecisionIn):
     """Accept (with the fields that answer its open question) or reject one proposal."""
     draft = request.access.get_or_404(PackDraft.objects.all(), pk=draft_id)
     request.access.require("change", draft)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mamori.access import allowed
-from mamori.lib.forms import apply_validation_error
+from mamori.lib.forms import apply_validation_error, object_id
 from mamori.policy import actions
 from mamori.policy.forms import DesignationForm, ObligationFilterForm
 from mamori.policy.models import (
@@ -297,8 +297,8 @@ def classification(request):
 def diff(request):
     """What changed between two versions, clause by clause."""
     versions = PolicyVersion.objects.select_related("policy").order_by("policy__code", "number")
-    old = versions.filter(pk=request.GET.get("a") or 0).first()
-    new = versions.filter(pk=request.GET.get("b") or 0).first()
+    old = versions.filter(pk=object_id(request.GET.get("a")) or 0).first()
+    new = versions.filter(pk=object_id(request.GET.get("b")) or 0).first()
     result = None
     if old and new:
         result = compare_versions(old, new)

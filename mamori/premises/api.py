@@ -5,19 +5,15 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from mamori.access import Refused
+from mamori.lib.paging import ErrorOut, ObjectId
 from mamori.premises import actions
 from mamori.premises.entry_log import EntryRow
 from mamori.premises.models import ControlledRoom
 
 router = Router(tags=["premises"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class RoomOut(Schema):
@@ -64,7 +60,7 @@ def list_rooms(request):
     "/rooms/{room_id}/entries",
     response={201: EntriesOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def add_entries(request, room_id: int, payload: EntriesIn):
+def add_entries(request, room_id: Path[ObjectId], payload: EntriesIn):
     """Entries from the door-access system; a person is matched by employee number."""
     room = request.access.get_or_404(ControlledRoom.objects.select_related("unit"), pk=room_id)
     problems = []

@@ -7,10 +7,11 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Path, Router, Schema, Status
+from ninja.pagination import paginate
 
 from mamori.ledger.models import AccessControl, InformationSystem
+from mamori.lib.paging import BoundedPagination, ErrorOut, ObjectId
 from mamori.org.models import Person
 from mamori.sysaccounts import actions
 from mamori.sysaccounts.models import (
@@ -25,11 +26,6 @@ from mamori.sysaccounts.models import (
 )
 
 router = Router(tags=["system accounts"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class AccountOut(Schema):
@@ -90,7 +86,7 @@ class ReviewDetailOut(ReviewOut):
     items: list[ReviewItemOut]
 
 
-class DecisionIn(Schema):
+class ReviewDecisionIn(Schema):
     decision: Decision
     comment: str = Field("", max_length=500)
 
@@ -143,7 +139,7 @@ def _accounts():
 
 
 @router.get("/accounts", response=list[AccountOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_accounts(request, system: str = "", state: str = "", privileged: bool | None = None):
     """The accounts the caller may see, by system code and name; filters: the system's code,
     the state (enabled, suspended, disabled), privileged."""
@@ -157,8 +153,8 @@ def list_accounts(request, system: str = "", state: str = "", privileged: bool |
     return [_account_out(a) for a in accounts]
 
 
-@router.get("/accounts/{account_id}", response=AccountOut)
-def get_account(request, account_id: int):
+@router.get("/accounts/{account_id}", response={200: AccountOut, 404: ErrorOut, 422: ErrorOut})
+def get_account(request, account_id: Path[ObjectId]):
     return _account_out(request.access.get_or_404(_accounts(), pk=account_id))
 
 
@@ -197,9 +193,10 @@ def create_account(request, payload: AccountIn):
 
 
 @router.post(
-    "/accounts/{account_id}/disable", response={200: AccountOut, 403: ErrorOut, 422: ErrorOut}
+    "/accounts/{account_id}/disable",
+    response={200: AccountOut, 403: ErrorOut, 422: ErrorOut, 404: ErrorOut},
 )
-def disable_account(request, account_id: int, payload: DisableIn):
+def disable_account(request, account_id: Path[ObjectId], payload: DisableIn):
     """Record that the account was disabled in its system (422 when it already is)."""
     account = request.access.get_or_404(_accounts(), pk=account_id)
     try:
@@ -221,14 +218,14 @@ def _review_out(review: AccessReview) -> dict:
 
 
 @router.get("/reviews", response=list[ReviewOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_reviews(request):
     reviews = request.access.restrict(AccessReview.objects.select_related("system"))
     return [_review_out(r) for r in reviews.order_by("-opened_on", "-pk")]
 
 
-@router.get("/reviews/{review_id}", response=ReviewDetailOut)
-def get_review(request, review_id: int):
+@router.get("/reviews/{review_id}", response={200: ReviewDetailOut, 404: ErrorOut, 422: ErrorOut})
+def get_review(request, review_id: Path[ObjectId]):
     """A review with the items the caller may see."""
     access = request.access
     review = access.get_or_404(
@@ -253,9 +250,9 @@ def get_review(request, review_id: int):
 
 @router.post(
     "/reviews/items/{item_id}/decision",
-    response={200: ReviewItemOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: ReviewItemOut, 403: ErrorOut, 422: ErrorOut, 404: ErrorOut},
 )
-def decide(request, item_id: int, payload: DecisionIn):
+def decide(request, item_id: Path[ObjectId], payload: ReviewDecisionIn):
     """Keep, change or revoke one account (change and revoke need a comment; 422 once the
     review is closed)."""
     item = request.access.get_or_404(
@@ -283,7 +280,7 @@ def decide(request, item_id: int, payload: DecisionIn):
 
 
 @router.get("/offboarding", response=list[OffboardingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_offboarding(request, open_only: bool = True):
     tasks = request.access.restrict(
         OffboardingTask.objects.select_related("person", "account__system", "asset", "card")
@@ -303,8 +300,10 @@ def list_offboarding(request, open_only: bool = True):
     ]
 
 
-@router.post("/cards/{card_id}/lost", response={200: CardOut, 403: ErrorOut, 422: ErrorOut})
-def report_card_lost(request, card_id: int):
+@router.post(
+    "/cards/{card_id}/lost", response={200: CardOut, 403: ErrorOut, 422: ErrorOut, 404: ErrorOut}
+)
+def report_card_lost(request, card_id: Path[ObjectId]):
     """Report an ID card lost: its holder's IC-card accounts are suspended at once."""
     card = request.access.get_or_404(IdCard.objects.select_related("person__unit"), pk=card_id)
     try:

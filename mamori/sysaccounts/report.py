@@ -5,10 +5,10 @@ review of the same system."""
 
 import io
 
-import xlsxwriter
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from mamori.lib import safe_cells
 from mamori.lib.pdf import pdf_response
 from mamori.lib.wareki import format_wareki
 from mamori.sysaccounts.models import AccessReview, ReviewItem
@@ -81,15 +81,14 @@ def changes_since_previous(review: AccessReview) -> dict:
 
 def xlsx_response(review: AccessReview) -> HttpResponse:
     out = io.BytesIO()
-    workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
-    sheet = workbook.add_worksheet(_("Access review")[:31])
-    bold = workbook.add_format({"bold": True})
-    sheet.write_string(0, 0, f"{review.title} / {review.system.name}", bold)
-    for index, header in enumerate(headers()):
-        sheet.write_string(2, index, header, bold)
+    workbook = safe_cells.workbook(out)
+    sheet = safe_cells.SafeSheet(workbook, _("Access review")[:31])
+    bold = {"bold": True}
+    sheet.write(0, 0, f"{review.title} / {review.system.name}", bold)
+    sheet.write_row(2, 0, headers(), bold)
     for number, row in enumerate(rows(review), start=3):
-        for index, value in enumerate(row):
-            sheet.write_string(number, index, str(value))
+        # Every cell as text (names, comments), formula-like text kept as text.
+        sheet.write_row(number, 0, [str(value) for value in row])
     sheet.freeze_panes(3, 0)
     workbook.close()
     response = HttpResponse(

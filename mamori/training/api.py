@@ -6,20 +6,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from mamori.access import Refused
+from mamori.lib.paging import ErrorOut, ObjectId
 from mamori.org.models import OrgUnit
 from mamori.training import actions, duties
 from mamori.training.access import people_filter
 from mamori.training.models import Course, Session
 
 router = Router(tags=["training"])
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] = {}
 
 
 class DutyOut(Schema):
@@ -147,7 +143,7 @@ def completion(request, duty: str = ""):
     "/sessions/{session_id}/attendance",
     response={200: AttendanceOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def record_attendance(request, session_id: int, payload: AttendanceIn):
+def record_attendance(request, session_id: Path[ObjectId], payload: AttendanceIn):
     """Record who attended a session (all or nothing)."""
     session = request.access.get_or_404(Session.objects.select_related("course"), pk=session_id)
     try:

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -38,6 +39,44 @@ def check_upload(upload) -> None:
                 % {"mb": settings.MAMORI_EVIDENCE_MAX_BYTES // (1024 * 1024)}
             }
         )
+    if not content_matches(upload, suffix):
+        raise ValidationError(
+            {
+                "file": _(
+                    "The content of the file is not what its name says (.%(type)s); it cannot be attached."
+                )
+                % {"type": suffix}
+            }
+        )
+
+
+# What the first bytes of a file of each allowed type are (filetype's signatures); text
+# types have none and must read as text.
+CONTENT_TYPES = {"jpeg": "jpg"}
+TEXT_TYPES = {"csv", "txt"}
+HEAD_BYTES = 8192
+
+
+def content_matches(upload, suffix: str) -> bool:
+    """Whether the file's content (its magic bytes) is of the type its name says: an
+    executable renamed .pdf is refused. Reads only the first 8 KB (after the size check)."""
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    guessed = filetype.guess_extension(head)
+    if suffix in TEXT_TYPES:
+        if guessed is not None or b"\x00" in head:
+            return False
+        for encoding in ("utf-8", "cp932"):
+            try:
+                head.decode(encoding)
+                return True
+            except UnicodeDecodeError as exc:
+                # The 8 KB may end inside a character.
+                if exc.start >= len(head) - 3:
+                    return True
+        return False
+    return guessed == CONTENT_TYPES.get(suffix, suffix)
 
 
 @action

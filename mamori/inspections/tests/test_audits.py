@@ -29,6 +29,8 @@ from mamori.policy.models import Clause
 from mamori.policy.rules import active_context
 from mamori.trail.models import Event
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 16
+
 
 class EvidenceTests(InspectionTestCase):
     def setUp(self):
@@ -48,6 +50,28 @@ class EvidenceTests(InspectionTestCase):
         self.assertEqual(evidence.sha256, hashlib.sha256(data).hexdigest())
         self.assertEqual(Path(evidence.file.path).read_bytes(), data)
         self.assertEqual(evidence.name, "点検記録.pdf")
+
+    def test_a_file_whose_content_is_not_its_type_is_refused(self):
+        for name, data in [
+            ("請求書.pdf", b"MZ\x90\x00\x03" + b"\x00" * 60),  # a Windows program
+            ("写真.png", b"%PDF-1.4 not a picture"),
+            ("一覧.csv", PNG),
+            ("メモ.txt", b"MZ\x90\x00\x03\x00\x00"),
+        ]:
+            with self.subTest(name=name), self.assertRaisesMessage(ValidationError, name[-3:]):
+                evidence_files.add_evidence(
+                    actor=self.p.kacho_a, upload=SimpleUploadedFile(name, data), answer=self.answer
+                )
+        self.assertFalse(Evidence.objects.exists())
+        for name, data in [
+            ("写真.png", PNG),
+            ("一覧.csv", "所属,件数\n市民課,3\n".encode("cp932")),
+            ("メモ.txt", "点検の記録".encode()),
+        ]:
+            evidence_files.add_evidence(
+                actor=self.p.kacho_a, upload=SimpleUploadedFile(name, data), answer=self.answer
+            )
+        self.assertEqual(Evidence.objects.count(), 3)
 
     @override_settings(MAMORI_EVIDENCE_MAX_BYTES=100)
     def test_a_file_over_the_limit_is_refused(self):
@@ -163,7 +187,7 @@ class AuditTests(InspectionTestCase):
             clauses=[clause],
         )
         evidence_files.add_evidence(
-            actor=self.p.auditor, upload=SimpleUploadedFile("写真.png", b"png"), finding=finding
+            actor=self.p.auditor, upload=SimpleUploadedFile("写真.png", PNG), finding=finding
         )
         action = corrections.open_corrective_action(
             actor=self.p.auditor,

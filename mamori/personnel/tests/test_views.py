@@ -82,4 +82,4 @@ class PersonnelApiTests(SendaiTestCase):
         self.assertEqual(response.status_code, 404)
         schema = self.client.get("/api/v1/openapi.json").json()
         detail = schema["paths"]["/api/v1/personnel/imports/{import_id}"]["get"]
-        self.assertEqual(sorted(detail["responses"]), ["200", "404"])
+        self.assertEqual(sorted(detail["responses"]), ["200", "404", "422"])
