@@ -48,3 +48,6 @@ def routers() -> None:
     api.add_router("/ledger/", ledger_router)
     api.add_router("/incidents/", incidents_router)
     api.add_router("/approvals/", approvals_router)
+    from mamori.outsourcing.api import router as outsourcing_router
+
+    api.add_router("/outsourcing/", outsourcing_router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "mamori.incidents",
     "mamori.approvals",
     "mamori.inspections",
+    "mamori.outsourcing",
     "mamori.demo",
 ]
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("incidents/", include("mamori.incidents.urls")),
     path("requests/", include("mamori.approvals.urls")),
     path("inspections/", include("mamori.inspections.urls")),
+    path("outsourcing/", include("mamori.outsourcing.urls")),
     path("compliance/", include("mamori.compliance.urls")),
     path("public/policy/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),

@@ -29,11 +29,13 @@ from mamori.policy.vocabulary import (
     EscalationSubject,
     IncidentCondition,
     Measure,
+    OutsideDuty,
     RecordField,
     ReportItem,
     RequestKind,
     RuleKind,
     Scope,
+    ServiceType,
 )
 
 PACK_FILE = "pack.yaml"
@@ -566,6 +568,30 @@ def _validate_rules(
                 value = rule.get(zone_field)
                 if value is not None:
                     check.choice(value, NETWORK_ZONES, (*where, zone_field), "network zone")
+        if kind in (RuleKind.OUTSOURCING, RuleKind.EXTERNAL_SERVICE, RuleKind.SOCIAL_MEDIA):
+            _validate_outside_work(rule, where, check)
+
+
+def _validate_outside_work(rule: dict, where: tuple, check: _Validator) -> None:
+    """Outsourcing, outside services, social media: the duties they require, the service
+    kinds, a contract item's label and the confirmation period."""
+    requires = rule.get("require") or []
+    for r_index, value in enumerate(requires if isinstance(requires, list) else [requires]):
+        check.choice(value, set(OutsideDuty.values), (*where, "require", r_index), "duty")
+    for s_index, value in enumerate(check.optional(rule, "service_types", where, list, []) or []):
+        check.choice(
+            value, set(ServiceType.values), (*where, "service_types", s_index), "service type"
+        )
+    check.optional(rule, "cloud_only", where, bool)
+    if rule.get("contract_item") and not rule.get("label"):
+        check.problem(
+            (*where, "label"), "a contract item needs its label (what the contract states)"
+        )
+    days = rule.get("confirm_days")
+    if days is not None and (not _days(days) or days == 0):
+        check.problem((*where, "confirm_days"), "expected a number of days (1 or more)")
+    if OutsideDuty.CONFIRMATION in requires and days is None:
+        check.problem((*where, "confirm_days"), "is required with periodic_confirmation")
 
 
 def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, roles) -> None:
