@@ -245,7 +245,7 @@ def create_contract(request, payload: ContractIn):
     return Status(201, _contract_out(request, _contracts().get(pk=contract.pk)))
 
 
-@router.put(
+@router.post(
     "/contracts/{contract_id}/clauses",
     response={200: ContractOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
