@@ -3,13 +3,15 @@ core/tests/test_access.py (same format, same personas)."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from mamori.lib.testing import IN, NF, NO, OK, POST
 from mamori.outsourcing import actions
 
 
 def prepare(p) -> None:
     """A contract, a service and an account of unit A (its 課長 keeps them)."""
-    today = dt.date.today()
+    today = timezone.localdate()
     p.contract_a = actions.create_contract(
         actor=None,
         title="住民記録システム保守",
@@ -61,7 +63,7 @@ POSTS = {
     "outsourcing:contract_clauses": (lambda p: {"subcontracting": "第5条"}, CHANGED),
     "outsourcing:contract_confirm": (
         lambda p: {
-            "confirmed_on": dt.date.today().isoformat(),
+            "confirmed_on": timezone.localdate().isoformat(),
             "method": "報告書",
             "result": "良好",
         },
@@ -75,7 +77,7 @@ CHANGE_A_API = [API_ANON, NO, NF, NF, OK, NF, NO, NO, NO, OK]
 
 
 def _contract_in(p):
-    today = dt.date.today()
+    today = timezone.localdate()
     return {
         "title": "窓口端末保守",
         "contractor": "保守株式会社",
@@ -114,7 +116,7 @@ API = {
         "post",
         lambda p: f"/api/v1/outsourcing/contracts/{p.contract_a.pk}/confirmations",
         lambda p: {
-            "confirmed_on": dt.date.today().isoformat(),
+            "confirmed_on": timezone.localdate().isoformat(),
             "method": "報告書",
             "result": "良好",
         },
