@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from mamori.incidents import privacy
 from mamori.org.models import Person
+from mamori.outsourcing import todo as outsourcing_todo
 
 
 def home(request):
@@ -25,7 +26,12 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"person": person, "colleagues": colleagues, "legal": privacy.to_do(request.access)},
+        {
+            "person": person,
+            "colleagues": colleagues,
+            "legal": privacy.to_do(request.access),
+            "outsourcing": outsourcing_todo.to_do(request.access),
+        },
     )
 
 

@@ -180,3 +180,19 @@ class ContractApiTests(PersonaTestCase):
             },
         )
         self.assertEqual(response.status_code, 422)
+
+
+class HomeToDoTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        load_policy("chino")
+
+    def test_the_kacho_finds_the_missing_clause_on_the_home_page_and_others_do_not(self):
+        contract = contract_for(self.p)
+        self.sign_in(self.p.kacho_a)
+        home = self.client.get(reverse("core:home"))
+        self.assertContains(home, reverse("outsourcing:contract_detail", args=[contract.pk]))
+        self.assertContains(home, "8(8)④")
+        self.sign_in(self.p.staff_a)
+        self.assertNotContains(self.client.get(reverse("core:home")), 'id="outsourcing-to-do"')
