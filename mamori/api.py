@@ -96,3 +96,6 @@ def routers() -> None:
     api.add_router("/premises/", premises_router)
     api.add_router("/personnel/", personnel_router)
     api.add_router("/policy/", policy_router)
+    from mamori.outsourcing.api import router as outsourcing_router
+
+    api.add_router("/outsourcing/", outsourcing_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "mamori.training",
     "mamori.premises",
     "mamori.personnel",
+    "mamori.outsourcing",
     "mamori.demo",
 ]
 

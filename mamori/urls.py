@@ -20,6 +20,7 @@ urlpatterns = [
     path("requests/", include("mamori.approvals.urls")),
     path("inspections/", include("mamori.inspections.urls")),
     path("personnel/", include("mamori.personnel.urls")),
+    path("outsourcing/", include("mamori.outsourcing.urls")),
     path("compliance/", include("mamori.compliance.urls")),
     path("training/", include("mamori.training.urls")),
     path("premises/", include("mamori.premises.urls")),

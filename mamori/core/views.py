@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 
 from mamori.incidents import privacy
 from mamori.org.models import Person
+from mamori.outsourcing import todo as outsourcing_todo
 from mamori.training import duties as training
 
 
@@ -31,6 +32,7 @@ def home(request):
             "colleagues": colleagues,
             "legal": privacy.to_do(request.access),
             "training": training.to_do(request.access),
+            "outsourcing": outsourcing_todo.to_do(request.access),
         },
     )
 

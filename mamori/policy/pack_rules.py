@@ -258,21 +258,44 @@ class PhysicalSecurityRule(PackRule):
 
 @dataclass(frozen=True)
 class ExternalServiceRule(PackRule):
+    """Outside and cloud services (外部サービス): the kinds the rule covers (`service_types`,
+    ServiceType; all when empty; `cloud_only` for cloud services), the information they must
+    not hold (`forbidden_at_least` on `axis`) and what they require (OutsideDuty), for
+    information meeting `when`."""
+
     KIND: ClassVar[str] = RuleKind.EXTERNAL_SERVICE
     approver: str = ""
+    service_types: tuple[str, ...] = ()
+    cloud_only: bool = False
+    axis: str = ""
+    forbidden_at_least: str = ""
+    when: Condition | None = None
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SocialMediaRule(PackRule):
+    """Social media accounts: what may not be posted, and what each account requires
+    (OutsideDuty: responsible_person, verification_page, credential_custody)."""
+
     KIND: ClassVar[str] = RuleKind.SOCIAL_MEDIA
     axis: str = ""
     forbidden_at_least: str = ""
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class OutsourcingRule(PackRule):
+    """Outsourcing contracts (委託契約): an item every contract must state
+    (`contract_item`, shown as `label`; e.g. 茅野市 8(8)④), or the periodic confirmation
+    of the contractor's security (`require: periodic_confirmation`, every `confirm_days`)."""
+
     KIND: ClassVar[str] = RuleKind.OUTSOURCING
     keeper: str = ""
+    contract_item: str = ""
+    label: str = ""
+    requires: tuple[str, ...] = ()
+    confirm_days: int | None = None
 
 
 @dataclass(frozen=True)

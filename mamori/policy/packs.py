@@ -16,8 +16,13 @@ from pathlib import Path
 
 import yaml
 
-from mamori.org.models import EmploymentType
 from mamori.policy.models import DocumentKind, clause_ref
+from mamori.policy.pack_kinds import (
+    positive_days,
+    validate_outside_work,
+    validate_training,
+    whole_days,
+)
 from mamori.policy.parser import ParsedDocument, parse_bytes
 from mamori.policy.text import PolicyTextError, compact, width
 from mamori.policy.vocabulary import (
@@ -36,7 +41,6 @@ from mamori.policy.vocabulary import (
     RequestKind,
     RuleKind,
     Scope,
-    TrainingFrequency,
 )
 
 PACK_FILE = "pack.yaml"
@@ -578,7 +582,7 @@ def _validate_rules(
         elif kind == RuleKind.PERSONAL_DATA_BREACH:
             _validate_personal_data_breach(rule, where, check, roles)
         elif kind == RuleKind.TRAINING:
-            _validate_training(rule, where, check)
+            validate_training(rule, where, check)
         elif kind == RuleKind.PHYSICAL_SECURITY:
             check.choice(
                 check.require(rule, "subject", where),
@@ -586,34 +590,14 @@ def _validate_rules(
                 (*where, "subject"),
                 "physical-security subject",
             )
-            _positive_days(rule, "every_days", where, check)
+            positive_days(rule, "every_days", where, check)
         elif kind == RuleKind.NETWORK:
             for zone_field in ("from", "to", "zone"):
                 value = rule.get(zone_field)
                 if value is not None:
                     check.choice(value, NETWORK_ZONES, (*where, zone_field), "network zone")
-
-
-def _positive_days(rule: dict, name: str, where: tuple, check: _Validator) -> None:
-    value = rule.get(name)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
-        check.problem((*where, name), "expected a number of days (1 or more)")
-
-
-def _validate_training(rule: dict, where: tuple, check: _Validator) -> None:
-    if "frequency" in rule:
-        check.choice(
-            rule["frequency"], set(TrainingFrequency.values), (*where, "frequency"), "frequency"
-        )
-    for e_index, value in enumerate(check.optional(rule, "employment_types", where, list, [])):
-        check.choice(
-            value,
-            set(EmploymentType.values),
-            (*where, "employment_types", e_index),
-            "employment type",
-        )
-    _positive_days(rule, "within_days", where, check)
-    check.optional(rule, "drill", where, bool, False)
+        if kind in (RuleKind.OUTSOURCING, RuleKind.EXTERNAL_SERVICE, RuleKind.SOCIAL_MEDIA):
+            validate_outside_work(rule, where, check)
 
 
 def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, roles) -> None:
@@ -663,10 +647,6 @@ def _validate_incident_chain(rule: dict, where: tuple, check: _Validator, cite, 
         check.problem((*where, "minor_cite"), "is required with minor_needs_no_escalation")
 
 
-def _days(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
 def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, roles) -> None:
     """The legal basis, the conditions, the two reporting periods and the reminders."""
     check.require(rule, "law", where)
@@ -677,7 +657,7 @@ def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, 
             value, set(BreachCondition.values), (*where, "conditions", c_index), "condition"
         )
     threshold = rule.get("persons_threshold")
-    if threshold is not None and (not _days(threshold) or threshold == 0):
+    if threshold is not None and (not whole_days(threshold) or threshold == 0):
         check.problem((*where, "persons_threshold"), "expected a number of persons (1 or more)")
     elif threshold is None and BreachCondition.MANY_PERSONS in conditions:
         check.problem((*where, "persons_threshold"), "is required with the many_persons condition")
@@ -692,7 +672,7 @@ def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, 
         for name in set(spec) - set(keys):
             check.problem((*where, period, name), f"unknown key; use: {', '.join(keys)}")
         days = spec.get("within_days")
-        if not _days(days) or days == 0:
+        if not whole_days(days) or days == 0:
             check.problem((*where, period, "within_days"), "expected a number of days (1 or more)")
         check.choice(
             spec.get("count", DayCount.CALENDAR),
@@ -701,7 +681,7 @@ def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, 
             "way of counting days",
         )
         longer = spec.get("unauthorized_purpose_days")
-        if longer is not None and (not _days(longer) or longer == 0):
+        if longer is not None and (not whole_days(longer) or longer == 0):
             check.problem(
                 (*where, period, "unauthorized_purpose_days"), "expected a number of days"
             )
@@ -714,7 +694,7 @@ def _validate_personal_data_breach(rule: dict, where: tuple, check: _Validator, 
         if value not in roles:
             check.problem((*where, "remind", r_index), f"unknown role {value!r}")
     for day_field in ("remind_days_before", "escalate_days_before"):
-        if day_field in rule and not _days(rule[day_field]):
+        if day_field in rule and not whole_days(rule[day_field]):
             check.problem((*where, day_field), "expected a number of days (0 or more)")
     for s_index, value in enumerate(check.optional(rule, "sources", where, list, []) or []):
         if not isinstance(value, str) or not value.strip():

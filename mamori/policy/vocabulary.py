@@ -208,3 +208,26 @@ class DayCount(models.TextChoices):
 
     CALENDAR = "calendar", _("calendar days")
     BUSINESS = "business", _("business days (weekends, public holidays and closed days excluded)")
+
+
+class ServiceType(models.TextChoices):
+    """Kinds of outside service (外部サービス), as 仙台市 第1章(2)⑫ sorts them; an
+    `external_service` rule names the kinds it covers (`service_types`)."""
+
+    OUTSOURCED = "outsourced", _("Outsourced (委託による外部サービス)")
+    TERMS_ONLY = "terms_only", _("Terms of use only (約款への同意のみ)")
+    TERMS_SPECIAL = "terms_special", _("Terms with special provisions (約款に特約等)")
+    GOVERNMENT = "government", _("Government or LGWAN-ASP (国・LGWAN-ASP)")
+
+
+class OutsideDuty(models.TextChoices):
+    """What an `outsourcing`, `external_service` or `social_media` rule requires
+    (`require:`); each turns on its check."""
+
+    CONFIRMATION = "periodic_confirmation", _("Periodic confirmation of the contractor")
+    ASSESSMENT = "assessment", _("Terms or criteria assessed before use")
+    ENCRYPTION = "encryption", _("Stored data encrypted")
+    ERASURE = "erasure_at_end", _("Data erased when the contract ends")
+    RESPONSIBLE = "responsible_person", _("A responsible person for each account")
+    VERIFICATION = "verification_page", _("A verification page on the organization's own site")
+    CREDENTIALS = "credential_custody", _("Custody of the authentication information")

@@ -38,6 +38,18 @@ class DemoCheckOutputTests(TransactionTestCase):
                 "sysaccounts.shared_without_owner": 1,
                 "sysaccounts.system_not_reviewed": 2,
                 "sysaccounts.unused": 1,
+                # Outsourcing (outsourcing/demo.py): a contract lacking a required item and one
+                # not confirmed for a year; outside services assessed, encrypted, erased or
+                # holding data against the pack's rules; an SNS account with nobody in charge.
+                "outsourcing.account_credentials_unrecorded": 1,
+                "outsourcing.account_not_verifiable": 1,
+                "outsourcing.account_without_responsible": 1,
+                "outsourcing.clause_missing": 1,
+                "outsourcing.confirmation_overdue": 1,
+                "outsourcing.service_holds_too_much": 1,
+                "outsourcing.service_not_assessed": 1,
+                "outsourcing.service_not_erased": 1,
+                "outsourcing.service_unencrypted": 2,
                 # Staff who missed this 年度's training session (every 9th person).
                 "training.overdue": 73,
                 # The maintenance contractor in the server room; the backup tape not back.

@@ -21,6 +21,10 @@ POLICY_VALIDATED = {
     "POST /api/v1/incidents/",
     "POST /api/v1/approvals/requests",
     "POST /api/v1/system-accounts/accounts",
+    # The unit, the systems and the person in charge, by their codes and 職員番号.
+    "POST /api/v1/outsourcing/contracts",
+    "POST /api/v1/outsourcing/services",
+    "POST /api/v1/outsourcing/social-accounts",
 }
 
 

@@ -123,6 +123,16 @@ class LayerTests(SimpleTestCase):
             {"lib", "trail", "access", "org", "policy", "compliance", "accounts", "ledger"},
         )
 
+    def test_outsourcing_sits_above_the_ledger_and_below_core(self):
+        graph = import_graph()
+        self.assertLessEqual(
+            graph["outsourcing"],
+            {"lib", "mail", "trail", "access", "org", "policy", "compliance", "accounts", "ledger"},
+        )
+        for app in ("lib", "mail", "trail", "access", "org", "policy", "compliance", "ledger"):
+            with self.subTest(app=app):
+                self.assertNotIn("outsourcing", graph[app])
+
     def test_compliance_imports_no_domain_app(self):
         self.assertFalse(
             import_graph()["compliance"]

@@ -18,6 +18,7 @@ from mamori.demo.builder import (
 from mamori.demo.ledger import build_ledger
 from mamori.incidents.demo import add_demo_legal_report
 from mamori.inspections.demo import add_demo_inspections
+from mamori.outsourcing.demo import add_demo_outsourcing
 from mamori.policy.packs import PackError
 from mamori.policy.rules import active_context
 from mamori.premises.demo import add_demo_premises
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             add_demo_accounts()
             add_demo_training()
             add_demo_premises()
+            # After the ledger: contracts and services name its systems.
+            add_demo_outsourcing()
         except (DemoError, PackError) as exc:
             # The demo cannot be built in this database as asked: could not run.
             raise CommandError(str(exc), returncode=2) from None
