@@ -298,7 +298,8 @@ class Access:
 
     def verdict(self, action: str, obj) -> Verdict:
         """The rule's answer for one object (or for a model: may the user `action` any?)."""
-        model = obj if isinstance(obj, type) else type(obj)
+        # obj.__class__, not type(obj): request.user is a lazy object that reports its class.
+        model = obj if isinstance(obj, type) else obj.__class__
         answer = rules_of(model, action).allows(self, action, None if obj is model else obj)
         return answer if isinstance(answer, Verdict) else Verdict(bool(answer))
 

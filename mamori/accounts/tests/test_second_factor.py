@@ -105,3 +105,15 @@ class PrivilegedAccountsTests(SendaiTestCase):
     def test_the_test_helper_signs_in_a_privileged_account_with_its_second_factor(self):
         self.sign_in(self.p.admin)
         self.assertEqual(self.client.get(reverse("accounts:user_list")).status_code, 200)
+
+
+class OwnAuthenticatorTests(SendaiTestCase):
+    def test_a_member_of_staff_removes_their_own_voluntary_authenticator(self):
+        # The signed-in user reaches the action as request.user, a lazy object: the access
+        # model asks the rules of its real class.
+        TOTPDevice.objects.create(user=self.p.staff_a, name="phone", confirmed=True)
+        self.sign_in(self.p.staff_a)
+        response = self.client.post(reverse("accounts:two_factor"), {"step": "remove"})
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(TOTPDevice.objects.filter(user=self.p.staff_a).exists())
+        self.assertTrue(Event.objects.filter(action="auth.otp_removed").exists())
