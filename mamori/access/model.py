@@ -41,6 +41,7 @@ DIVISION_KINDS = ("division", "office", "branch")
 # Role scopes whose holders oversee their unit and everything under it on the dashboard.
 OVERSEEING_SCOPES = ("department", "division")
 
+
 def _no_policy() -> None:
     return None
 
@@ -331,7 +332,9 @@ class Access:
             exists = False
         if exists:
             record_refusal(
-                self.refusal(what=f"{action} {queryset.model._meta.label_lower} {lookup}: out of reach")
+                self.refusal(
+                    what=f"{action} {queryset.model._meta.label_lower} {lookup}: out of reach"
+                )
             )
         raise Http404
 

@@ -134,7 +134,9 @@ class RequestRules(ObjectRules):
                 )
         if allowed:
             return Verdict(True)
-        return Verdict(False, _("Only the requester or an approver of this request may record this."))
+        return Verdict(
+            False, _("Only the requester or an approver of this request may record this.")
+        )
 
 
 @rules_for(ApprovalStep)

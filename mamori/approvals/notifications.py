@@ -42,7 +42,7 @@ def decision_needed(request, people, *, step_name: str, due_at=None) -> None:
             % {"name": request.requester_name, "unit": request.unit.name},
         ]
         if due_at is not None:
-                    lines.append(_("Please decide by %(due)s.") % {"due": show_datetime(due_at)})
+            lines.append(_("Please decide by %(due)s.") % {"due": show_datetime(due_at)})
         _send(
             people,
             _("Decision requested: %(heading)s") % {"heading": _heading(request)},

@@ -27,9 +27,7 @@ EXCEPTION_GRANTED = [
 def in_progress(access):
     """Open requests the user may open, of the units they oversee."""
     rows = access.restrict(Request.objects.filter(status__in=IN_PROGRESS))
-    return (
-        within_oversight(access, rows).select_related("unit").order_by("-submitted_at", "-id")
-    )
+    return within_oversight(access, rows).select_related("unit").order_by("-submitted_at", "-id")
 
 
 def exceptions_granted(access, year: int):

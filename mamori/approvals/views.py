@@ -55,7 +55,9 @@ def _visible(request, pk: int) -> Request:
     """The request `pk` if the signed-in user may see it; 404 otherwise (an attempt on a
     request that exists is written to the trail)."""
     return request.access.get_or_404(
-        Request.objects.select_related("requester__person", "unit", "route_system", "policy_version"),
+        Request.objects.select_related(
+            "requester__person", "unit", "route_system", "policy_version"
+        ),
         pk=pk,
     )
 
@@ -166,12 +168,14 @@ def _guidance_from_post(access, kind, data, context):
     """The policy's answer for what the form holds now (only assets the user may see)."""
     person = access.user.person
     assets = list(
-        access.restrict(InformationAsset.objects.filter(pk__in=_ints(data.getlist("assets"))))
-        .select_related("system__owner_unit")
+        access.restrict(
+            InformationAsset.objects.filter(pk__in=_ints(data.getlist("assets")))
+        ).select_related("system__owner_unit")
     )
     systems = list(
-        access.restrict(InformationSystem.objects.filter(pk__in=_ints(data.getlist("systems"))))
-        .select_related("owner_unit")
+        access.restrict(
+            InformationSystem.objects.filter(pk__in=_ints(data.getlist("systems")))
+        ).select_related("owner_unit")
     )
     return routing.guidance(
         kind,

@@ -38,4 +38,6 @@ def within_oversight(access, queryset, unit_field: str = "unit"):
     """The rows of `queryset` whose unit the user oversees (used by work-in-progress lists)."""
     if access.oversees_all:
         return queryset
-    return queryset.filter(**{f"{unit_field}__in": access.restrict(OrgUnit.objects.all(), "oversee")})
+    return queryset.filter(
+        **{f"{unit_field}__in": access.restrict(OrgUnit.objects.all(), "oversee")}
+    )

@@ -253,7 +253,9 @@ def build_ledger(structure: str, context) -> int:
             backed_up=backed_up,
             last_backup_on=today - dt.timedelta(days=1) if backed_up else None,
             system=system,
-            notes="支援措置(DV等)の申出者の記録を含む。暗号化なし。" if ledger_no == "L-0003" else "",
+            notes="支援措置(DV等)の申出者の記録を含む。暗号化なし。"
+            if ledger_no == "L-0003"
+            else "",
             **markings.get(ledger_no, {}),
         )
     LedgerReview.objects.create(

@@ -134,7 +134,10 @@ def _legal_section(doc: PdfDocument, incident: Incident) -> None:
         return
     doc.heading(_("Report under the Personal Information Protection Act"))
     pairs = [
-        (_("Decision"), _("A report is required") if decision.required else _("No report is required")),
+        (
+            _("Decision"),
+            _("A report is required") if decision.required else _("No report is required"),
+        ),
         (_("Decided by"), f"{decision.decided_by_name} ({show_datetime(decision.decided_at)})"),
     ]
     if decision.required:

@@ -153,7 +153,9 @@ class AuditPlanRules(ObjectRules):
             return Q() if access.security_office else None
         if access.security_office or (action == "view" and access.is_auditor):
             return Q()
-        return Q(pk__in=AuditPlan.auditors.through.objects.filter(user=access.user).values("auditplan"))
+        return Q(
+            pk__in=AuditPlan.auditors.through.objects.filter(user=access.user).values("auditplan")
+        )
 
     def allows(self, access, action, obj):
         if action == "change":

@@ -36,9 +36,8 @@ def rates_panel(data: Scoped, year=None) -> dict | None:
     rows = list(checklists.values_list("unit_id", "status", "campaign_id"))
     if not rows:
         return None
-    visible = (
-        access.restrict(Checklist.objects.filter(pk__in=checklists.values("pk")))
-        .values_list("unit_id", "pk")
+    visible = access.restrict(Checklist.objects.filter(pk__in=checklists.values("pk"))).values_list(
+        "unit_id", "pk"
     )
     links = {unit_id: reverse("inspections:checklist", args=[pk]) for unit_id, pk in visible}
     campaign_ids = sorted({campaign_id for _unit, _status, campaign_id in rows})

@@ -169,7 +169,10 @@ def update_ledger_for_disposal(request: Request, *, actor) -> Request:
     if request.ledger_updated:
         raise StateConflict(_("The ledger is already up to date."), code="state")
     authorize(
-        actor, "update_ledger", request, what=_what(request, "update ledger for") + ": not the ledger keeper"
+        actor,
+        "update_ledger",
+        request,
+        what=_what(request, "update ledger for") + ": not the ledger keeper",
     )
     request.ledger_updated = _mark_disposed_in_ledger(request, actor, request.disposed_at)
     request.updated_at = clock.now()

@@ -57,8 +57,8 @@ def display(obj, name: str):
 def can(context, action: str, target) -> bool:
     """What the access model answers for the signed-in user (mamori.access):
 
-        {% can "change" asset as may_edit %}
-        {% can "change" "org.OrgUnit" as may_add %}     (may they do it to any?)
+    {% can "change" asset as may_edit %}
+    {% can "change" "org.OrgUnit" as may_add %}     (may they do it to any?)
     """
     access = getattr(context.get("request"), "access", None)
     if access is None or target in (None, ""):

@@ -231,7 +231,9 @@ class BadInputTests(InspectionTestCase):
         checklist = campaign.checklists.get(unit=self.p.unit_a)
         question = checklist.questions.first()
         with self.assertRaises(ValidationError):
-            self_inspection.save_answers(checklist, actor=self.p.kacho_a, answers={question.pk: ("x", "")})
+            self_inspection.save_answers(
+                checklist, actor=self.p.kacho_a, answers={question.pk: ("x", "")}
+            )
         self.assertFalse(Answer.objects.exists())
 
     def test_a_corrective_action_due_before_it_was_opened_is_refused(self):

@@ -132,7 +132,9 @@ class ProductionProfileTests(SimpleTestCase):
 
     def test_a_malformed_trusted_proxy_refuses_to_start(self):
         result = run_mamori(
-            "check", env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"}, var_dir=self.tmp
+            "check",
+            env=PRODUCTION_ENV | {"MAMORI_TRUSTED_PROXIES": "10.0.0.1,proxy"},
+            var_dir=self.tmp,
         )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("MAMORI_TRUSTED_PROXIES: 'proxy' is not an IP address", result.stderr)
