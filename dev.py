@@ -142,6 +142,7 @@ def test(args: list[str]) -> None:
     check_database_reachable(env)
     say("ruff check")
     must([str(BIN / "ruff"), "check", "."])
+    must([str(BIN / "ruff"), "format", "--check", "--quiet", "."])
     say("migrations are up to date")
     must(MAMORI + ["makemigrations", "--check", "--dry-run"], env=env | {"MAMORI_DEBUG": "1"})
     say("translations are complete and compiled")
