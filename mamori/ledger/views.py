@@ -39,7 +39,7 @@ from mamori.ledger.models import (
     SoftwareComponent,
     ZoneConnection,
 )
-from mamori.lib.forms import apply_validation_error
+from mamori.lib.forms import apply_validation_error, flash_errors
 from mamori.org.models import OrgUnit
 from mamori.org.tree import unit_choices
 from mamori.policy.vocabulary import AssetKind, RequestKind
@@ -480,17 +480,6 @@ def _system_for_change(request, pk: int) -> InformationSystem:
     return system
 
 
-def _flash_errors(request, form=None, exc: ValidationError | None = None) -> None:
-    if exc is not None:
-        for message in exc.messages:
-            messages.error(request, message)
-    if form is not None:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-
-
 @require_POST
 def system_software(request, pk: int):
     system = _system_for_change(request, pk)
@@ -510,7 +499,7 @@ def system_software(request, pk: int):
         actions.set_software(system, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The software list has been updated."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("ledger:system_detail", pk=pk)
 
 
@@ -534,11 +523,11 @@ def system_connection(request, pk: int):
         try:
             actions.set_connection(system, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
         else:
             messages.success(request, _("The connection has been recorded."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("ledger:system_detail", pk=pk)
 
 
@@ -550,11 +539,11 @@ def system_record(request, pk: int):
         try:
             actions.add_system_record(system, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _flash_errors(request, exc=exc)
+            flash_errors(request, exc=exc)
         else:
             messages.success(request, _("The record has been added."))
     else:
-        _flash_errors(request, form)
+        flash_errors(request, form)
     return redirect("ledger:system_detail", pk=pk)
 
 
@@ -603,12 +592,12 @@ def reviews(request):
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
-                _flash_errors(request, exc=exc)
+                flash_errors(request, exc=exc)
             else:
                 messages.success(request, _("The review has been recorded."))
                 return redirect("ledger:reviews")
         else:
-            _flash_errors(request, form)
+            flash_errors(request, form)
     return render(
         request,
         "ledger/reviews.html",

@@ -2,6 +2,7 @@ import datetime as dt
 from html import escape
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
@@ -15,6 +16,20 @@ class CodeField(forms.CharField):
 
     def to_python(self, value):
         return normalize_code(super().to_python(value))
+
+
+def flash_errors(request, form=None, exc: ValidationError | None = None, *, labels=True) -> None:
+    """A refused post that redirects: the action's messages and the form's errors as error
+    messages on the next page (each prefixed with its field's label, unless `labels` is off)."""
+
+    if exc is not None:
+        for message in exc.messages:
+            messages.error(request, message)
+    if form is not None:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if labels and name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:

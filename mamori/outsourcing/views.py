@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mamori.compliance import registry
-from mamori.lib.forms import apply_validation_error
+from mamori.lib.forms import apply_validation_error, flash_errors
 from mamori.org.models import OrgUnit
 from mamori.org.tree import unit_choices
 from mamori.outsourcing import actions
@@ -186,17 +186,6 @@ def contract_edit(request, pk: int):
     return render(request, "outsourcing/contract_form.html", {"form": form, "contract": contract})
 
 
-def _flash(request, form=None, exc: ValidationError | None = None) -> None:
-    if exc is not None:
-        for message in exc.messages:
-            messages.error(request, message)
-    if form is not None:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-
-
 @require_POST
 def contract_clauses(request, pk: int):
     contract = _contract_for_change(request, pk)
@@ -208,11 +197,11 @@ def contract_clauses(request, pk: int):
                 contract, actor=request.user, context=context, locations=form.locations()
             )
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
         else:
             messages.success(request, _("Where the contract states each item has been recorded."))
     else:
-        _flash(request, form)
+        flash_errors(request, form)
     return redirect("outsourcing:contract_detail", pk=pk)
 
 
@@ -224,11 +213,11 @@ def contract_confirm(request, pk: int):
         try:
             actions.record_confirmation(contract, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _flash(request, exc=exc)
+            flash_errors(request, exc=exc)
         else:
             messages.success(request, _("The confirmation has been recorded."))
     else:
-        _flash(request, form)
+        flash_errors(request, form)
     return redirect("outsourcing:contract_detail", pk=pk)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mamori.access import allowed
 from mamori.ledger.models import InformationSystem
 from mamori.lib import clock
-from mamori.lib.forms import apply_validation_error
+from mamori.lib.forms import apply_validation_error, flash_errors
 from mamori.org.models import Person
 from mamori.sysaccounts import account_import, actions, report
 from mamori.sysaccounts.forms import (
@@ -41,9 +41,7 @@ from mamori.sysaccounts.models import (
 
 
 def _flash(request, exc: ValidationError | None = None, form=None) -> None:
-    texts = exc.messages if exc is not None else [e for errs in form.errors.values() for e in errs]
-    for text in texts:
-        messages.error(request, text)
+    flash_errors(request, form=form if exc is None else None, exc=exc, labels=False)
 
 
 def _kept_systems(access):
