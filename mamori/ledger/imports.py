@@ -177,14 +177,16 @@ def store(job_id: int) -> None:
             counts = commit_import(
                 plan, context=context, actor=job.created_by, progress=_progress(job.pk)
             )
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.DONE,
-            runner="",
-            result=_summary(plan) | {"stored": counts},
-            done=len(plan.rows),
-            total=len(plan.rows),
-            finished_at=timezone.now(),
-        )
+            # In the same transaction as the rows: a worker killed after the commit leaves a
+            # job that says it is done, never a failed job whose rows were stored.
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE,
+                runner="",
+                result=_summary(plan) | {"stored": counts},
+                done=len(plan.rows),
+                total=len(plan.rows),
+                finished_at=timezone.now(),
+            )
     except _Refused as refused:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.CHECKED, runner="", result=_summary(refused.plan)
